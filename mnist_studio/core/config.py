@@ -1,0 +1,90 @@
+"""The run configuration: a frozen, validated record of everything that shapes a training run."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from mnist_studio.core.constants import VALIDATION_SIZE
+from mnist_studio.core.registry import ARCHITECTURES, DEFAULT_ARCHITECTURE, get_architecture
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "onecycle")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+MAX_EPOCHS = 200
+MAX_BATCH_SIZE = 8192
+TRAINING_IMAGES = 60_000 - VALIDATION_SIZE
+
+
+class ConfigError(ValueError):
+    """A configuration value is out of range; the message names the field and the valid range."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Everything that determines a training run. Build one with :meth:`for_architecture`."""
+
+    arch: str = DEFAULT_ARCHITECTURE
+    epochs: int = 3
+    batch_size: int = 128
+    learning_rate: float = 4e-3
+    optimizer: str = "adamw"
+    schedule: str = "onecycle"
+    weight_decay: float = 1e-4
+    augment: bool = False
+    device: str = "auto"
+    seed: int = 0
+    threads: int | None = None  # None: the engine's measured default for this machine
+    subset: int | None = None  # train on only this many images (quick runs, tests)
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.arch in ARCHITECTURES, f"arch must be one of {', '.join(ARCHITECTURES)}"),
+            (1 <= self.epochs <= MAX_EPOCHS, f"epochs must be between 1 and {MAX_EPOCHS}"),
+            (1 <= self.batch_size <= MAX_BATCH_SIZE, f"batch size must be between 1 and {MAX_BATCH_SIZE}"),
+            (0 < self.learning_rate <= 10, "learning rate must be above 0 and at most 10"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
+            (0 <= self.weight_decay < 1, "weight decay must be at least 0 and below 1"),
+            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
+            (0 <= self.seed < 2**63, "seed must be a non-negative integer"),
+            (self.threads is None or 1 <= self.threads <= 256, "threads must be between 1 and 256"),
+            (
+                self.subset is None or 1 <= self.subset <= TRAINING_IMAGES,
+                f"subset must be between 1 and {TRAINING_IMAGES} images",
+            ),
+        ]
+        for valid, message in checks:
+            if not valid:
+                raise ConfigError(message)
+
+    @classmethod
+    def for_architecture(cls, arch: str, **overrides: Any) -> "TrainingConfig":
+        """The architecture's default recipe from the registry, with ``overrides`` applied.
+
+        Overrides whose value is ``None`` (an option not given) keep the default, except for
+        ``threads`` and ``subset`` where ``None`` is itself the default.
+        """
+        spec = get_architecture(arch)
+        values: dict[str, Any] = {
+            "arch": arch,
+            "epochs": spec.epochs,
+            "batch_size": spec.batch_size,
+            "learning_rate": spec.learning_rate,
+            "optimizer": spec.optimizer,
+            "schedule": spec.schedule,
+            "weight_decay": spec.weight_decay,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-type dictionary (for checkpoints, JSON and logs)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "TrainingConfig":
+        """Inverse of :meth:`to_dict`; unknown keys are ignored so older files still load."""
+        known = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
