@@ -40,7 +40,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             parameter_count=407_050,
             epochs=3,
             batch_size=128,
-            learning_rate=2e-3,
+            learning_rate=4e-3,
         ),
         ArchitectureSpec(
             key="lenet5",
@@ -50,7 +50,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             parameter_count=44_426,
             epochs=3,
             batch_size=128,
-            learning_rate=4e-3,
+            learning_rate=1e-2,
         ),
         ArchitectureSpec(
             key="resnet",
@@ -60,7 +60,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             parameter_count=8_571,
             epochs=3,
             batch_size=128,
-            learning_rate=4e-3,
+            learning_rate=1e-2,
         ),
         ArchitectureSpec(
             key="gru",
@@ -78,7 +78,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             class_name="VisionTransformer",
             description="A small ViT (4x4 patches, 4 blocks); slow on a CPU: minutes per epoch.",
             parameter_count=139_018,
-            epochs=2,
+            epochs=3,
             batch_size=128,
             learning_rate=2e-3,
             weight_decay=5e-2,
