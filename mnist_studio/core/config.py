@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,14 @@ TRAINING_IMAGES = 60_000 - VALIDATION_SIZE
 
 class ConfigError(ValueError):
     """A configuration value is out of range; the message names the field and the valid range."""
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -39,20 +48,39 @@ class TrainingConfig:
     subset: int | None = None  # train on only this many images (quick runs, tests)
 
     def __post_init__(self) -> None:
+        # Type checks come first so that a value from a file or a widget never reaches a comparison
+        # that raises TypeError instead of ConfigError.
         checks = [
-            (self.arch in ARCHITECTURES, f"arch must be one of {', '.join(ARCHITECTURES)}"),
-            (1 <= self.epochs <= MAX_EPOCHS, f"epochs must be between 1 and {MAX_EPOCHS}"),
-            (1 <= self.batch_size <= MAX_BATCH_SIZE, f"batch size must be between 1 and {MAX_BATCH_SIZE}"),
-            (0 < self.learning_rate <= 10, "learning rate must be above 0 and at most 10"),
+            (
+                isinstance(self.arch, str) and self.arch in ARCHITECTURES,
+                f"arch must be one of {', '.join(ARCHITECTURES)}",
+            ),
+            (
+                _is_whole(self.epochs) and 1 <= self.epochs <= MAX_EPOCHS,
+                f"epochs must be a whole number from 1 to {MAX_EPOCHS}",
+            ),
+            (
+                _is_whole(self.batch_size) and 1 <= self.batch_size <= MAX_BATCH_SIZE,
+                f"batch size must be a whole number from 1 to {MAX_BATCH_SIZE}",
+            ),
+            # No upper bound: a rate that diverges is caught by the engine's NaN stop with a clear message.
+            (_is_real(self.learning_rate) and self.learning_rate > 0, "learning rate must be a number above 0"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
-            (0 <= self.weight_decay < 1, "weight decay must be at least 0 and below 1"),
-            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
-            (0 <= self.seed < 2**63, "seed must be a non-negative integer"),
-            (self.threads is None or 1 <= self.threads <= 256, "threads must be between 1 and 256"),
             (
-                self.subset is None or 1 <= self.subset <= TRAINING_IMAGES,
-                f"subset must be between 1 and {TRAINING_IMAGES} images",
+                _is_real(self.weight_decay) and 0 <= self.weight_decay < 1,
+                "weight decay must be at least 0 and below 1",
+            ),
+            (isinstance(self.augment, bool), "augment must be true or false"),
+            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
+            (_is_whole(self.seed) and 0 <= self.seed < 2**63, "seed must be a non-negative whole number"),
+            (
+                self.threads is None or (_is_whole(self.threads) and 1 <= self.threads <= 256),
+                "threads must be a whole number from 1 to 256",
+            ),
+            (
+                self.subset is None or (_is_whole(self.subset) and 1 <= self.subset <= TRAINING_IMAGES),
+                f"subset must be a whole number of images from 1 to {TRAINING_IMAGES}",
             ),
         ]
         for valid, message in checks:
@@ -66,7 +94,10 @@ class TrainingConfig:
         Overrides whose value is ``None`` (an option not given) keep the default, except for
         ``threads`` and ``subset`` where ``None`` is itself the default.
         """
-        spec = get_architecture(arch)
+        try:
+            spec = get_architecture(arch)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         values: dict[str, Any] = {
             "arch": arch,
             "epochs": spec.epochs,
@@ -86,5 +117,7 @@ class TrainingConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainingConfig":
         """Inverse of :meth:`to_dict`; unknown keys are ignored so older files still load."""
+        if not isinstance(values, dict):
+            raise ConfigError(f"a configuration must be a mapping, not {type(values).__name__}")
         known = {field.name for field in dataclasses.fields(cls)}
         return cls(**{key: value for key, value in values.items() if key in known})

@@ -12,9 +12,10 @@ import gzip
 import hashlib
 import json
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from mnist_studio.core import paths
 from mnist_studio.core.constants import IMAGE_SIZE, MNIST_MEAN, MNIST_STD
@@ -68,7 +69,7 @@ def _read_gz(path: Path) -> bytes:
     try:
         with gzip.open(path, "rb") as stream:
             return stream.read()
-    except (OSError, EOFError) as error:
+    except (OSError, EOFError, zlib.error) as error:  # zlib.error: a damaged deflate stream
         raise DatasetError(
             f"MNIST file unreadable: {path} ({error}); " + _FIX_HINT.format(folder=folder)
         ) from None
@@ -80,9 +81,10 @@ def _verdict_file() -> Path:
 
 def _cached_verdicts() -> dict[str, str]:
     try:
-        return json.loads(_verdict_file().read_text())
+        verdicts = json.loads(_verdict_file().read_text())
     except (OSError, ValueError):
         return {}
+    return verdicts if isinstance(verdicts, dict) else {}
 
 
 def _remember_verdict(key: str, md5: str) -> None:
@@ -152,7 +154,8 @@ def normalise(images: "torch.Tensor", device: "torch.device | str | None" = None
     """Turn ``uint8`` images (N, 28, 28) into the models' normalised float input (N, 1, 28, 28)."""
     import torch
 
-    floats = images.to(device=device, dtype=torch.float32).unsqueeze(1)
+    # copy=True: the in-place arithmetic below must never write into the caller's tensor.
+    floats = images.to(device=device, dtype=torch.float32, copy=True).unsqueeze(1)
     return floats.div_(255.0).sub_(MNIST_MEAN).div_(MNIST_STD)
 
 
@@ -181,13 +184,3 @@ def make_splits(
         val_labels=arrays.train_labels[val_index].to(device),
     )
 
-
-def shuffled_batches(
-    count: int, batch_size: int, generator: "torch.Generator", device: "torch.device | str"
-) -> Iterator["torch.Tensor"]:
-    """Yield index batches over a fresh permutation of ``range(count)`` (the last may be smaller)."""
-    import torch
-
-    order = torch.randperm(count, generator=generator).to(device)
-    for start in range(0, count, batch_size):
-        yield order[start : start + batch_size]

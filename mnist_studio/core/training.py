@@ -7,6 +7,7 @@ and ``resume()`` may be called from any thread and take effect before the next s
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,9 +36,26 @@ class TrainingError(Exception):
 
 
 def default_checkpoint_path(config: TrainingConfig) -> Path:
-    """A fresh file name in the runs folder: ``{arch}-{YYYYmmdd-HHMMSS}.pt``."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return paths.runs_dir() / f"{config.arch}-{stamp}.pt"
+    """A fresh file name in the runs folder: ``{arch}-{YYYYmmdd-HHMMSS}.pt`` (``-2``, ... if taken)."""
+    stem = f"{config.arch}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path = paths.runs_dir() / f"{stem}.pt"
+    number = 2
+    while path.exists():
+        path = paths.runs_dir() / f"{stem}-{number}.pt"
+        number += 1
+    return path
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before training, not after it, when the checkpoint cannot be written."""
+    if path.is_dir():
+        raise TrainingError(f"{path} is a folder; give a file name for the checkpoint")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrainingError(f"cannot create the folder {path.parent} ({error.strerror or error})") from None
+    if not os.access(path.parent, os.W_OK):
+        raise TrainingError(f"cannot write a checkpoint into {path.parent} (permission denied)")
 
 
 def build_optimizer(config: TrainingConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -73,6 +91,9 @@ class _RunState:
     history: list[dict[str, float]] = field(default_factory=list)
     train_seconds: float = 0.0
     images_seen: int = 0
+    # The current epoch's running totals, saved on stop so a resumed epoch reports the whole epoch.
+    epoch_loss_sum: float = 0.0
+    epoch_seconds: float = 0.0
 
 
 class Trainer:
@@ -126,6 +147,7 @@ class Trainer:
             device = resolve_device(config.device)
         except ValueError as error:
             raise TrainingError(str(error)) from None
+        _check_writable(self.checkpoint_path)
         if device.type == "cpu":
             torch.set_num_threads(config.threads or default_cpu_threads())
         torch.manual_seed(config.seed)
@@ -145,7 +167,7 @@ class Trainer:
         data_generator = torch.Generator().manual_seed(config.seed + 1)
         state = _RunState()
         if self._resume_from is not None:
-            self._restore(self._resume_from, model, optimizer, schedule, data_generator, state)
+            self._restore(self._resume_from, model, optimizer, schedule, data_generator, state, len(splits.train_labels))
         yield from self._train(model, splits, optimizer, schedule, data_generator, state, steps_per_epoch, total_steps)
 
     def _restore(
@@ -156,6 +178,7 @@ class Trainer:
         schedule: torch.optim.lr_scheduler.LRScheduler,
         data_generator: torch.Generator,
         state: _RunState,
+        train_count: int,
     ) -> None:
         saved = checkpoint.training_state
         if checkpoint.status != "stopped" or not saved:
@@ -166,14 +189,20 @@ class Trainer:
             schedule.load_state_dict(saved["schedule"])
             data_generator.set_state(saved["data_rng"])
             torch.set_rng_state(saved["torch_rng"])
-        except (KeyError, RuntimeError, ValueError) as error:
+            state.epoch, state.step = checkpoint.epoch, checkpoint.step
+            state.step_in_epoch = int(saved["step_in_epoch"])
+            state.epoch_order = saved["epoch_order"]
+            state.epoch_loss_sum = float(saved["epoch_loss_sum"])
+            state.epoch_seconds = float(saved["epoch_seconds"])
+            state.history = list(checkpoint.metrics["history"])
+            state.train_seconds = float(checkpoint.metrics["train_seconds"])
+            state.images_seen = int(checkpoint.metrics["images_seen"])
+        except (KeyError, RuntimeError, TypeError, ValueError) as error:
             raise TrainingError(f"{checkpoint.path}: cannot resume from this checkpoint ({error})") from None
-        state.epoch, state.step = checkpoint.epoch, checkpoint.step
-        state.step_in_epoch = int(saved["step_in_epoch"])
-        state.epoch_order = saved.get("epoch_order")
-        state.history = list(checkpoint.metrics.get("history", []))
-        state.train_seconds = float(checkpoint.metrics.get("train_seconds", 0.0))
-        state.images_seen = int(checkpoint.metrics.get("images_seen", 0))
+        if state.epoch_order is not None and (
+            not isinstance(state.epoch_order, torch.Tensor) or len(state.epoch_order) != train_count
+        ):
+            raise TrainingError(f"{checkpoint.path}: cannot resume from this checkpoint (its data order does not fit)")
 
     def _train(
         self,
@@ -190,19 +219,23 @@ class Trainer:
         device = splits.train_images.device
         train_count = len(splits.train_labels)
         model.train()
+        # The live tensors behind the weights and buffers, and a copy of them as they were before the
+        # last step that produced a finite loss: a diverged run gives those back (the last good weights).
+        live_tensors = list(model.state_dict().values())
+        last_good = [tensor.clone() for tensor in live_tensors]
         pending_losses: list[float] = []
         last_report = time.perf_counter()
         while state.epoch < config.epochs:
             if state.epoch_order is None:
                 state.epoch_order = torch.randperm(train_count, generator=data_generator)
             order = state.epoch_order.to(device)
-            epoch_started_seconds = state.train_seconds
-            epoch_loss_sum, epoch_loss_steps = 0.0, 0
             while state.step_in_epoch < steps_per_epoch:
                 if not self._unpaused.is_set():
                     self._unpaused.wait()
                     last_report = time.perf_counter()
                 if self._stop_requested.is_set():
+                    if pending_losses:
+                        yield self._step_record(state, pending_losses, optimizer, total_steps)
                     yield self._finish_stopped(model, optimizer, schedule, data_generator, state)
                     return
                 started = time.perf_counter()
@@ -213,37 +246,44 @@ class Trainer:
                 loss = nn.functional.cross_entropy(model(images), labels)
                 loss_value = loss.item()
                 if not math.isfinite(loss_value):
+                    for live, good in zip(live_tensors, last_good):
+                        live.copy_(good)
+                    if pending_losses:
+                        yield self._step_record(state, pending_losses, optimizer, total_steps)
                     yield self._finish_failed(state, loss_value)
                     return
+                for good, live in zip(last_good, live_tensors):  # costs under 1% of a step, even for the MLP
+                    good.copy_(live)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
                 schedule.step()
                 now = time.perf_counter()
                 state.train_seconds += now - started
+                state.epoch_seconds += now - started
                 state.step += 1
                 state.step_in_epoch += 1
                 state.images_seen += len(labels)
-                epoch_loss_sum += loss_value
-                epoch_loss_steps += 1
+                state.epoch_loss_sum += loss_value
                 pending_losses.append(loss_value)
                 if now - last_report >= self._report_interval or state.step_in_epoch == steps_per_epoch:
                     yield self._step_record(state, pending_losses, optimizer, total_steps)
                     pending_losses = []
                     last_report = time.perf_counter()
             validation = evaluate(model, splits.val_images, splits.val_labels)
+            record = EpochProgress(
+                epoch=state.epoch + 1,
+                epochs=config.epochs,
+                step=state.step,
+                train_loss=state.epoch_loss_sum / steps_per_epoch,
+                val_loss=validation.loss,
+                val_accuracy=validation.accuracy,
+                seconds=state.epoch_seconds,
+            )
             state.epoch += 1
             state.step_in_epoch = 0
             state.epoch_order = None
-            record = EpochProgress(
-                epoch=state.epoch,
-                epochs=config.epochs,
-                step=state.step,
-                train_loss=epoch_loss_sum / max(1, epoch_loss_steps),
-                val_loss=validation.loss,
-                val_accuracy=validation.accuracy,
-                seconds=state.train_seconds - epoch_started_seconds,
-            )
+            state.epoch_loss_sum = state.epoch_seconds = 0.0
             state.history.append(
                 {key: getattr(record, key) for key in ("epoch", "train_loss", "val_loss", "val_accuracy", "seconds")}
             )
@@ -305,7 +345,7 @@ class Trainer:
         payload = build_payload(
             self.config, model, status="completed", epoch=state.epoch, step=state.step, metrics=metrics, training_state={}
         )
-        path = save_checkpoint(self.checkpoint_path, payload)
+        path = self._save(payload)
         message = f"Finished: test accuracy {test.accuracy:.2%}; checkpoint saved to {path}"
         return self._finished(state, "completed", message, test_accuracy=test.accuracy, checkpoint_path=str(path))
 
@@ -324,6 +364,8 @@ class Trainer:
             "torch_rng": torch.get_rng_state(),
             "step_in_epoch": state.step_in_epoch,
             "epoch_order": state.epoch_order,
+            "epoch_loss_sum": state.epoch_loss_sum,
+            "epoch_seconds": state.epoch_seconds,
         }
         payload = build_payload(
             self.config,
@@ -334,9 +376,17 @@ class Trainer:
             metrics=self._metrics(state),
             training_state=training_state,
         )
-        path = save_checkpoint(self.checkpoint_path, payload)
+        path = self._save(payload)
         message = f"Stopped at step {state.step}; resumable checkpoint saved to {path}"
         return self._finished(state, "stopped", message, checkpoint_path=str(path))
+
+    def _save(self, payload: dict[str, Any]) -> Path:
+        try:
+            return save_checkpoint(self.checkpoint_path, payload)
+        except OSError as error:
+            raise TrainingError(
+                f"could not write the checkpoint {self.checkpoint_path} ({error.strerror or error})"
+            ) from None
 
     def _finish_failed(self, state: _RunState, loss_value: float) -> TrainingFinished:
         message = (
