@@ -14,7 +14,14 @@ SCALE_RANGE = (0.85, 1.15)
 MAX_SHIFT_PIXELS = 2.5
 
 
-def random_affine(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def random_affine(
+    images: torch.Tensor,
+    generator: torch.Generator,
+    *,
+    max_rotation_degrees: float = MAX_ROTATION_DEGREES,
+    scale_range: tuple[float, float] = SCALE_RANGE,
+    max_shift_pixels: float = MAX_SHIFT_PIXELS,
+) -> torch.Tensor:
     """Rotate, scale and shift each normalised image (N, 1, 28, 28) by a small random amount.
 
     Random parameters come from ``generator`` (on the CPU) so runs stay reproducible; the
@@ -22,9 +29,9 @@ def random_affine(images: torch.Tensor, generator: torch.Generator) -> torch.Ten
     """
     count, _, height, _ = images.shape
     uniform = torch.rand(count, 4, generator=generator)
-    angle = (uniform[:, 0] * 2 - 1) * math.radians(MAX_ROTATION_DEGREES)
-    scale = SCALE_RANGE[0] + uniform[:, 1] * (SCALE_RANGE[1] - SCALE_RANGE[0])
-    shift = (uniform[:, 2:] * 2 - 1) * (2 * MAX_SHIFT_PIXELS / height)
+    angle = (uniform[:, 0] * 2 - 1) * math.radians(max_rotation_degrees)
+    scale = scale_range[0] + uniform[:, 1] * (scale_range[1] - scale_range[0])
+    shift = (uniform[:, 2:] * 2 - 1) * (2 * max_shift_pixels / height)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack(
         [torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1
