@@ -1,0 +1,103 @@
+"""Listing checkpoint files by what a person picks a model by: architecture, accuracy and date.
+
+Importing this module does not import torch (reading a checkpoint does), so the GUI can hold
+summaries from start-up on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mnist_studio.core.registry import ARCHITECTURES, get_architecture
+
+if TYPE_CHECKING:
+    from mnist_studio.core.checkpoints import Checkpoint
+
+CHECKPOINT_SUFFIX = ".pt"
+
+
+@dataclass(frozen=True)
+class CheckpointSummary:
+    """What the model lists show about one checkpoint file."""
+
+    path: Path
+    arch: str
+    status: str  # "completed" or "stopped"
+    epoch: int
+    test_accuracy: float | None
+    val_accuracy: float | None
+    created: str  # ISO 8601 as the engine wrote it ("" when unknown)
+
+    @property
+    def display_name(self) -> str:
+        """The architecture's name as the registry spells it, e.g. "LeNet-5"."""
+        return get_architecture(self.arch).display_name
+
+    @property
+    def created_local(self) -> str:
+        """Creation time in local time, to the minute ("" when unknown)."""
+        try:
+            return datetime.fromisoformat(self.created).astimezone().strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return ""
+
+    def accuracy_text(self) -> str:
+        """Test accuracy, else validation accuracy marked "val", else "no accuracy yet"."""
+        if self.test_accuracy is not None:
+            return f"{self.test_accuracy:.2%}"
+        if self.val_accuracy is not None:
+            return f"{self.val_accuracy:.2%} val"
+        return "no accuracy yet"
+
+    def describe(self) -> str:
+        """One line for a combo box: "LeNet-5 · 98.58% · 2025-11-28 14:03 · lenet5.pt"."""
+        parts = [self.display_name, self.accuracy_text()]
+        if self.status != "completed":
+            parts.append(f"{self.status} after {self.epoch} epoch{'s' if self.epoch != 1 else ''}")
+        parts += [self.created_local, self.path.name]
+        return " · ".join(part for part in parts if part)
+
+
+def summarise(checkpoint: Checkpoint) -> CheckpointSummary:
+    """The summary of a loaded checkpoint."""
+    return CheckpointSummary(
+        path=checkpoint.path,
+        arch=checkpoint.arch,
+        status=checkpoint.status,
+        epoch=checkpoint.epoch,
+        test_accuracy=checkpoint.metrics.get("test_accuracy"),
+        val_accuracy=checkpoint.metrics.get("val_accuracy"),
+        created=checkpoint.created,
+    )
+
+
+def read_summary(path: Path | str) -> CheckpointSummary:
+    """Read one checkpoint's summary; raises ``CheckpointError`` with a one-line reason."""
+    from mnist_studio.core.checkpoints import load_checkpoint
+
+    return summarise(load_checkpoint(path))
+
+
+def list_checkpoints(folder: Path | str) -> list[CheckpointSummary]:
+    """Summaries of the readable ``*.pt`` files directly in ``folder``: registry order, newest first.
+
+    Unreadable files are left out (opening one names the problem); a missing folder lists nothing.
+    """
+    from mnist_studio.core.checkpoints import CheckpointError
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    summaries = []
+    for path in sorted(folder.glob(f"*{CHECKPOINT_SUFFIX}")):
+        try:
+            summaries.append(read_summary(path))
+        except CheckpointError:
+            continue
+    order = list(ARCHITECTURES)
+    summaries.sort(key=lambda summary: summary.created, reverse=True)
+    summaries.sort(key=lambda summary: order.index(summary.arch))
+    return summaries
