@@ -6,8 +6,9 @@ GUI toolkit are involved; matplotlib is imported only when a figure is made.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Sequence
 
@@ -59,14 +60,14 @@ def save_gallery_figure(
         ax.set_title(gallery_title(label, prediction), fontsize=9.5, color=colour)
     figure.subplots_adjust(left=0.04, right=0.96, top=0.95, bottom=0.1, wspace=0.15, hspace=0.3)
     figure.text(0.5, 0.035, footer, ha="center", va="center", fontsize=12)
+    png = io.BytesIO()
+    figure.savefig(png, format="png", dpi=FIGURE_DPI)
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=FIGURE_DPI)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; an exported picture is for sharing
+        temporary.write_bytes(png.getvalue())  # permissions as the umask allows, like any new file
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     return path
