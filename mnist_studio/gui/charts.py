@@ -1,0 +1,231 @@
+"""Live training charts: loss per step and per epoch, validation accuracy, the previous run faded.
+
+Each series is one long-lived pyqtgraph item. Records only append to buffers; a single-shot
+timer redraws at most ``REDRAW_HZ`` times a second, so bursts of records cost one repaint.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from mnist_studio.core.progress import EpochProgress, StepProgress
+
+REDRAW_HZ = 15
+SMOOTHING_POINTS = 50  # the smoothed loss averages over total_steps / 50 steps (between 2 and 50)
+TRAIN_COLOUR = "#1f6fd1"
+VALIDATION_COLOUR = "#e8710a"
+PREVIOUS_COLOUR = "#8a8f98"
+
+
+class Series:
+    """Growable x/y buffers (amortised doubling) whose views go straight to ``setData``."""
+
+    def __init__(self) -> None:
+        self._x = np.empty(256)
+        self._y = np.empty(256)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def extend(self, xs: list[float], ys: list[float]) -> None:
+        """Append points."""
+        end = self._size + len(xs)
+        if end > len(self._x):
+            capacity = max(end, 2 * len(self._x))
+            self._x = np.resize(self._x, capacity)
+            self._y = np.resize(self._y, capacity)
+        self._x[self._size : end] = xs
+        self._y[self._size : end] = ys
+        self._size = end
+
+    def clear(self) -> None:
+        """Forget every point (keeps the buffers)."""
+        self._size = 0
+
+    def copy_from(self, other: "Series") -> None:
+        """Replace this series' points with ``other``'s."""
+        self.clear()
+        self.extend(other.x.tolist(), other.y.tolist())
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self._size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self._size]
+
+
+def _colour(name: str, alpha: int = 255) -> QColor:
+    colour = QColor(name)
+    colour.setAlpha(alpha)
+    return colour
+
+
+class TrainingCharts(QWidget):
+    """The Train tab's two plots: ``lossPlot`` (per step and per epoch) and ``accuracyPlot``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingCharts")
+        self.loss_plot = self._make_plot("lossPlot", "Loss", "loss (log scale)")
+        self.loss_plot.getPlotItem().setLogMode(y=True)
+        self.accuracy_plot = self._make_plot("accuracyPlot", "Validation accuracy", "accuracy (%)")
+        self._loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self._accuracy_legend = self.accuracy_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="8pt")
+
+        self.raw_loss_curve = self._curve(self.loss_plot, "training, per step", _colour(TRAIN_COLOUR, 60), 1)
+        self.raw_loss_curve.setDownsampling(auto=True, method="peak")
+        self.raw_loss_curve.setClipToView(True)
+        self.smooth_loss_curve = self._curve(self.loss_plot, "training, smoothed", _colour(TRAIN_COLOUR), 2)
+        self.val_loss_curve = self._curve(self.loss_plot, "validation", _colour(VALIDATION_COLOUR), 2, symbol=True)
+        self.val_accuracy_curve = self._curve(
+            self.accuracy_plot, "validation", _colour(VALIDATION_COLOUR), 2, symbol=True
+        )
+        self.previous_loss_curve = self._curve(self.loss_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True)
+        self.previous_accuracy_curve = self._curve(
+            self.accuracy_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True, symbol=True
+        )
+
+        self._raw = Series()
+        self._smooth = Series()
+        self._val_loss = Series()
+        self._val_accuracy = Series()
+        self._previous_loss = Series()
+        self._previous_accuracy = Series()
+        self._average = 0.0
+        self._averaged_steps = 0
+        self._smoothing = 0.0
+        self._show_previous = True
+
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(1000 // REDRAW_HZ)
+        self._redraw_timer.timeout.connect(self.redraw)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.accuracy_plot, 2)
+        self.set_epochs(1)
+
+    def _make_plot(self, name: str, title: str, y_label: str) -> pg.PlotWidget:
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
+        plot.setObjectName(name)
+        plot.setAccessibleName(title)
+        plot.setMinimumSize(240, 200)
+        item = plot.getPlotItem()
+        item.setTitle(title, color=text.name(), size="10pt")
+        item.setLabel("bottom", "epoch", color=text.name())
+        item.setLabel("left", y_label, color=text.name())
+        item.showGrid(x=True, y=True, alpha=0.12)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setPen(pg.mkPen(_colour(text.name(), 110)))
+            item.getAxis(axis).setTextPen(pg.mkPen(text))
+        item.vb.setMouseEnabled(x=False, y=False)
+        return plot
+
+    def _curve(
+        self,
+        plot: pg.PlotWidget,
+        name: str | None,
+        colour: QColor,
+        width: float,
+        *,
+        symbol: bool = False,
+        dashed: bool = False,
+    ) -> pg.PlotDataItem:
+        pen = pg.mkPen(colour, width=width)
+        if dashed:
+            pen.setDashPattern([4, 3])
+        options = {"symbol": "o", "symbolSize": 7, "symbolBrush": colour, "symbolPen": pg.mkPen(colour)} if symbol else {}
+        curve = pg.PlotDataItem(pen=pen, name=name, antialias=width > 1, **options)
+        plot.getPlotItem().addItem(curve)
+        return curve
+
+    def set_epochs(self, epochs: int) -> None:
+        """Fix the x axes to ``0..epochs`` so a run fills the plots from left to right."""
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.getPlotItem().setXRange(0, max(1, epochs), padding=0.04)
+            plot.getPlotItem().enableAutoRange(y=True)
+
+    def start_run(self, epochs: int) -> None:
+        """Begin a new run: the current one (if any) becomes the faded previous run."""
+        if len(self._smooth):
+            self._previous_loss.copy_from(self._smooth)
+            self._previous_accuracy.copy_from(self._val_accuracy)
+        for series in (self._raw, self._smooth, self._val_loss, self._val_accuracy):
+            series.clear()
+        self._average, self._averaged_steps = 0.0, 0
+        self.set_epochs(epochs)
+        self.redraw()
+        self._draw_previous()
+
+    def set_show_previous(self, show: bool) -> None:
+        """Show or hide the previous run's overlay."""
+        self._show_previous = show
+        self._draw_previous()
+
+    def add_steps(self, record: StepProgress) -> None:
+        """Append a step record's losses (x in epochs)."""
+        steps_per_epoch = record.total_steps / record.epochs
+        xs = [(record.first_step + offset) / steps_per_epoch for offset in range(len(record.losses))]
+        if self._averaged_steps == 0:
+            window = min(50.0, max(2.0, record.total_steps / SMOOTHING_POINTS))
+            self._smoothing = 1 - 1 / window
+        smoothed = []
+        for loss in record.losses:  # exponential moving average, bias-corrected for the first steps
+            self._averaged_steps += 1
+            self._average = self._smoothing * self._average + (1 - self._smoothing) * loss
+            smoothed.append(self._average / (1 - self._smoothing**self._averaged_steps))
+        self._raw.extend(xs, list(record.losses))
+        self._smooth.extend(xs, smoothed)
+        self._schedule_redraw()
+
+    def add_epoch(self, record: EpochProgress) -> None:
+        """Append an epoch's validation loss and accuracy."""
+        self._val_loss.extend([record.epoch], [record.val_loss])
+        self._val_accuracy.extend([record.epoch], [100 * record.val_accuracy])
+        self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    @Slot()
+    def redraw(self) -> None:
+        """Push the current run's buffers to their curves now (the timer calls this; exports may too)."""
+        self._redraw_timer.stop()
+        self.raw_loss_curve.setData(self._raw.x, self._raw.y)
+        self.smooth_loss_curve.setData(self._smooth.x, self._smooth.y)
+        self.val_loss_curve.setData(self._val_loss.x, self._val_loss.y)
+        self.val_accuracy_curve.setData(self._val_accuracy.x, self._val_accuracy.y)
+
+    def _draw_previous(self) -> None:
+        shown = self._show_previous and len(self._previous_loss) > 0
+        for curve, series, legend in (
+            (self.previous_loss_curve, self._previous_loss, self._loss_legend),
+            (self.previous_accuracy_curve, self._previous_accuracy, self._accuracy_legend),
+        ):
+            if shown:
+                curve.setData(series.x, series.y)
+            else:
+                curve.setData([], [])
+            legend.removeItem(curve)
+            if shown:
+                legend.addItem(curve, "previous run")
+
+    def save_png(self, path: str) -> bool:
+        """Write both plots, as shown, to a PNG file; False when it cannot be written."""
+        self.redraw()
+        return self.grab().save(path, "PNG")
