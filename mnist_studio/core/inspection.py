@@ -34,6 +34,7 @@ class ModelReport:
     per_class_accuracy: tuple[float, ...]
     loss: float
     seconds: float
+    device: str  # where the evaluation ran, e.g. "cpu" or "cuda"
 
     @property
     def mistakes(self) -> np.ndarray:
@@ -42,13 +43,29 @@ class ModelReport:
 
 
 def inspect_test_set(
-    model: nn.Module, *, data_folder: Path | None = None, on_progress: ProgressCallback | None = None
+    model: nn.Module,
+    *,
+    device: str | None = None,
+    data_folder: Path | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> ModelReport:
-    """Evaluate ``model`` on the test set; ``on_progress(done, total)`` is called after each batch."""
+    """Evaluate ``model`` on the test set; ``on_progress(done, total)`` is called after each batch.
+
+    ``device`` ("auto", "cpu", "cuda", ... as for the CLI) evaluates a copy there; by default the
+    model runs where it is. Either way ``model`` itself is left untouched.
+    """
+    import copy
+
     from torch import nn
 
     from mnist_studio.core.data import load_mnist, normalise
+    from mnist_studio.core.devices import resolve_device
     from mnist_studio.core.evaluation import evaluate
+
+    if device is not None:
+        target = resolve_device(device)
+        if next(model.parameters()).device != target:
+            model = copy.deepcopy(model).to(target)
 
     class _Counting(nn.Module):
         """Passes batches through ``model`` and reports each one; adds no computation."""
@@ -67,9 +84,9 @@ def inspect_test_set(
 
     arrays = load_mnist(data_folder)
     total = len(arrays.test_labels)
-    device = next(model.parameters()).device
+    where = next(model.parameters()).device
     # eval() on the wrapper keeps evaluate() from switching the shared model back to training mode.
-    result = evaluate(_Counting().eval(), normalise(arrays.test_images, device), arrays.test_labels.to(device))
+    result = evaluate(_Counting().eval(), normalise(arrays.test_images, where), arrays.test_labels.to(where))
     confidences = result.probabilities.gather(1, result.predictions.unsqueeze(1)).squeeze(1)
     return ModelReport(
         images=arrays.test_images.numpy(),
@@ -83,6 +100,7 @@ def inspect_test_set(
         per_class_accuracy=tuple(result.per_class_accuracy),
         loss=result.loss,
         seconds=result.seconds,
+        device=where.type,
     )
 
 

@@ -30,13 +30,6 @@ NOTHING_TO_SAVE = "There is no current model yet: train one or open a checkpoint
 CHECKPOINT_FILTER = "MNIST Studio checkpoints (*.pt);;All files (*)"
 
 
-def _placeholder(text: str) -> QWidget:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
-
-
 def _open_checkpoint_file(path: str) -> object:
     from mnist_studio.core.checkpoints import load_checkpoint
 
@@ -87,10 +80,25 @@ class MainWindow(QMainWindow):
         self._torch_timer.start()
 
     def _build_test_tab(self) -> QWidget:
-        return _placeholder("Test: accuracy, confusion matrix and a gallery of the current model's predictions.")
+        from mnist_studio.gui.model_selector import ModelLibrary
+        from mnist_studio.gui.test_tab import EvaluationTab
+
+        # The tabs share one library. It lists checkpoints once torch has loaded (reading one
+        # imports torch); checkpointReady paths become its current model, and a model chosen in
+        # a tab's combo becomes the window's current checkpoint (for Save checkpoint as…).
+        library = ModelLibrary.shared(self)
+        self.torch_loader.loaded.connect(library.refresh)
+        self.checkpointReady.connect(library.select)
+        library.currentPathChanged.connect(self._set_current_checkpoint)
+        self.test_tab = EvaluationTab(library)
+        return self.test_tab
 
     def _build_draw_tab(self) -> QWidget:
-        return _placeholder("Draw: write a digit and watch the current model read it.")
+        from mnist_studio.gui.draw_tab import DrawTab
+        from mnist_studio.gui.model_selector import ModelLibrary
+
+        self.draw_tab = DrawTab(ModelLibrary.shared(self))
+        return self.draw_tab
 
     def _build_status_bar(self) -> None:
         self.device_status = QLabel("Device: auto")

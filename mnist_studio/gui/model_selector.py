@@ -81,6 +81,7 @@ class ModelLibrary(QObject):
 
     entriesChanged = Signal()
     currentChanged = Signal(object)  # LoadedModel
+    currentPathChanged = Signal(str)  # the current model's checkpoint file
     busyChanged = Signal(bool)
     messageChanged = Signal(str)  # "" when there is nothing to report
     modelsLoaded = Signal(object)  # list[LoadedModel], answer to load_all()
@@ -99,18 +100,10 @@ class ModelLibrary(QObject):
 
     @classmethod
     def shared(cls, owner: QObject) -> ModelLibrary:
-        """The one library of ``owner`` (a main window), created and scanned on first use.
-
-        Checkpoints that ``owner.checkpointReady`` announces become the current model.
-        """
+        """The one library of ``owner`` (a main window), created on first use; call :meth:`refresh`
+        once reading checkpoints may import torch."""
         library = owner.findChild(cls, LIBRARY_OBJECT_NAME)
-        if library is None:
-            library = cls(owner)
-            checkpoint_ready = getattr(owner, "checkpointReady", None)
-            if checkpoint_ready is not None:
-                checkpoint_ready.connect(library.select)
-            library.refresh()
-        return library
+        return library if library is not None else cls(owner)
 
     def entries(self) -> list[CheckpointSummary]:
         """The checkpoints to choose from, in display order."""
@@ -207,6 +200,7 @@ class ModelLibrary(QObject):
             self.entriesChanged.emit()
         self._current = loaded
         self.currentChanged.emit(loaded)
+        self.currentPathChanged.emit(str(loaded.summary.path))
 
     def _on_all_loaded(self, outcomes: list[_LoadOutcome]) -> None:
         models = [loaded for loaded in (self._remember(outcome) for outcome in outcomes) if loaded is not None]

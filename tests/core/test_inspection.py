@@ -30,6 +30,7 @@ def test_matches_the_engine_evaluation_exactly_and_reports_progress() -> None:
     np.testing.assert_array_equal(report.predictions, expected.predictions.numpy())
     np.testing.assert_array_equal(report.confusion, expected.confusion.numpy())
     assert progress[-1] == (10_000, 10_000)
+    assert report.device == "cpu"
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
     assert not model.training
 
@@ -67,3 +68,10 @@ def test_a_diagonal_cell_lists_the_closest_calls_first(report: ModelReport) -> N
     chosen = cell_indices(report, digit, digit)
     assert len(chosen) == report.confusion[digit, digit]
     assert (np.diff(report.confidences[chosen]) >= 0).all()
+
+
+def test_evaluates_on_the_named_device_without_moving_the_model() -> None:
+    model = build_model("mlp").eval()
+    report = inspect_test_set(model, device="cpu")
+    assert report.device == "cpu"
+    assert next(model.parameters()).device.type == "cpu"

@@ -102,6 +102,8 @@ def test_a_finished_run_becomes_the_current_model(
     window = _Window()
     library = ModelLibrary.shared(window)
     assert ModelLibrary.shared(window) is library
+    window.checkpointReady.connect(library.select)
+    library.refresh()
     qtbot.waitUntil(lambda: library.current() is not None, timeout=60_000)
     with qtbot.waitSignal(library.currentChanged, timeout=30_000) as changed:
         window.checkpointReady.emit(str(mlp_checkpoint))
@@ -143,3 +145,17 @@ def test_the_tabs_do_not_import_torch_at_start_up() -> None:
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_the_main_window_shares_one_library_between_its_tabs(
+    qtbot: QtBot, shipped_lenet5: Path, mlp_checkpoint: Path, main_window: QObject
+) -> None:
+    library = ModelLibrary.shared(main_window)
+    qtbot.waitUntil(lambda: library.current() is not None, timeout=60_000)  # listed once torch has loaded
+    combos = [main_window.test_tab.selector.combo, main_window.draw_tab.selector.combo]
+    assert all(combo.objectName() == "modelCombo" and combo.currentText().startswith("LeNet-5") for combo in combos)
+    assert main_window.current_checkpoint == str(shipped_lenet5)
+    with qtbot.waitSignal(library.currentChanged, timeout=30_000):
+        main_window.checkpointReady.emit(str(mlp_checkpoint))  # as when a training run completes
+    assert all(combo.currentText().startswith("MLP") for combo in combos)
+    assert main_window.current_checkpoint == str(mlp_checkpoint)
