@@ -74,8 +74,11 @@ def build_schedule(
 ) -> torch.optim.lr_scheduler.LRScheduler:
     """OneCycle over the whole run (peak = the configured rate) or a constant rate."""
     if config.schedule == "onecycle":
+        # OneCycleLR divides by zero when its warm-up ends at step 0 (a run of 4 steps at 0.25), so
+        # very short runs warm up for a larger share; from 8 steps on the share is the usual 0.25.
+        warm_up = min(0.75, max(0.25, 2 / total_steps))
         return torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config.learning_rate, total_steps=total_steps, pct_start=0.25
+            optimizer, max_lr=config.learning_rate, total_steps=total_steps, pct_start=warm_up
         )
     return torch.optim.lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
 

@@ -246,3 +246,10 @@ def test_an_unwritable_checkpoint_path_fails_before_training(tiny_config: Config
     with pytest.raises(TrainingError, match="is a folder"):
         next(trainer.run())
     assert trainer.model is None
+
+
+@pytest.mark.parametrize("subset", [64, 256], ids=["1 step", "4 steps"])
+def test_one_cycle_copes_with_runs_of_a_few_steps(tiny_config: ConfigFactory, subset: int) -> None:
+    # OneCycleLR divided by zero for a run of exactly 4 steps.
+    finished = run_all(Trainer(tiny_config("mlp", subset=subset, schedule="onecycle")))[-1]
+    assert isinstance(finished, TrainingFinished) and finished.status == "completed"

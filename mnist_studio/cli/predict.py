@@ -1,0 +1,53 @@
+"""``mnist-studio predict``: the digit in each image file; unreadable images are reported, not fatal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from mnist_studio.cli import EXIT_OK, EXIT_USAGE
+from mnist_studio.cli.errors import CliError
+from mnist_studio.core.checkpoints import CheckpointError, load_model
+from mnist_studio.core.inference import Prediction, predict_digit
+from mnist_studio.core.preprocess import ImageError, preprocess_file
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print one line per image (digit and probabilities, or why it failed); 2 if any failed."""
+    try:
+        model, _ = load_model(args.checkpoint, "cpu")
+    except CheckpointError as error:
+        raise CliError(str(error)) from error
+    failures = 0
+    for image in args.images:
+        try:
+            prediction = predict_digit(model, preprocess_file(image))
+            error = None if prediction is not None else "no digit found: the image is blank"
+        except ImageError as image_error:
+            prediction, error = None, _without_path(str(image_error), image)
+        failures += prediction is None
+        print(_line(image, prediction, error, args.json), flush=True)
+    if failures:
+        print(f"mnist-studio predict: {failures} of {len(args.images)} images could not be read", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _without_path(message: str, image: Path) -> str:
+    prefix = f"{image}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
+def _line(image: Path, prediction: Prediction | None, error: str | None, as_json: bool) -> str:
+    if as_json:
+        if prediction is None:
+            return json.dumps({"image": str(image), "error": error})
+        return json.dumps(
+            {"image": str(image), "digit": prediction.digit, "probabilities": list(prediction.probabilities)}
+        )
+    if prediction is None:
+        return f"{image}: error: {error}"
+    probabilities = " ".join(f"{probability:.3f}" for probability in prediction.probabilities)
+    return f"{image}: {prediction.digit} ({prediction.confidence:.1%})  probabilities {probabilities}"

@@ -1,0 +1,144 @@
+"""``mnist-studio train``: build the run from the options (or a stopped checkpoint) and drive the engine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import signal
+import sys
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, TextIO
+
+from mnist_studio.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from mnist_studio.cli.errors import CliError
+from mnist_studio.cli.progress_bar import ProgressPrinter
+from mnist_studio.core.checkpoints import CheckpointError, load_checkpoint
+from mnist_studio.core.config import ConfigError, TrainingConfig
+from mnist_studio.core.data import DatasetError
+from mnist_studio.core.devices import default_cpu_threads, resolve_device
+from mnist_studio.core.progress import TrainingFinished
+from mnist_studio.core.training import Trainer, TrainingError
+
+# Option name -> TrainingConfig field, for the settings a run is defined by.
+RECIPE_OPTIONS = {
+    "arch": "arch",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "lr": "learning_rate",
+    "optimizer": "optimizer",
+    "schedule": "schedule",
+    "weight_decay": "weight_decay",
+    "augment": "augment",
+    "device": "device",
+    "seed": "seed",
+    "threads": "threads",
+    "subset": "subset",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train as the options say; the exit code tells completed (0), diverged (1) or interrupted (130)."""
+    human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the result
+    try:
+        trainer = _make_trainer(args)
+        with _ctrl_c_stops(trainer):  # before the first line, so a Ctrl+C seen after it always stops cleanly
+            print(_describe(trainer.config), file=human, flush=True)
+            finished = _drive(trainer, ProgressPrinter(human))
+    except (CheckpointError, ConfigError, DatasetError, TrainingError) as error:
+        raise CliError(str(error)) from error
+    _report(args, trainer.config, finished, human)
+    if finished.status == "completed":
+        return EXIT_OK
+    return EXIT_INTERRUPTED if finished.status == "stopped" else EXIT_FAILED
+
+
+def _make_trainer(args: argparse.Namespace) -> Trainer:
+    given = {field: getattr(args, option) for option, field in RECIPE_OPTIONS.items() if getattr(args, option) is not None}
+    if args.resume is None:
+        if "arch" not in given:
+            raise CliError("--arch is required (unless you --resume a stopped run)")
+        return Trainer(TrainingConfig.for_architecture(given.pop("arch"), **given), checkpoint_path=args.out)
+    checkpoint = load_checkpoint(args.resume)
+    saved = checkpoint.config.to_dict()
+    changed = [option for option, field in RECIPE_OPTIONS.items() if field in given and given[field] != saved[field]]
+    if changed:
+        names = ", ".join("--" + option.replace("_", "-") for option in changed)
+        raise CliError(f"a resumed run keeps its saved settings; drop {names} (or start a new run)")
+    return Trainer(checkpoint.config, checkpoint_path=args.out or args.resume, resume_from=checkpoint)
+
+
+def _describe(config: TrainingConfig) -> str:
+    try:
+        device = resolve_device(config.device)
+    except ValueError as error:
+        raise TrainingError(str(error)) from None
+    where = f"cpu, {plural(config.threads or default_cpu_threads(), 'thread')}" if device.type == "cpu" else device.type
+    images = plural(config.subset, "image") if config.subset else "all training images"
+    return (
+        f"Training {config.arch} on {where}: {plural(config.epochs, 'epoch')} of {images}, batch {config.batch_size}, "
+        f"{config.optimizer} lr {config.learning_rate:g} ({config.schedule})" + (", augmented" if config.augment else "")
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    """``plural(1, "epoch")`` -> ``1 epoch``; ``plural(2000, "image")`` -> ``2,000 images``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
+    for record in trainer.run():
+        printer.show(record)
+        if isinstance(record, TrainingFinished):
+            printer.clear()
+            return record
+    raise TrainingError("the training engine ended without a result")  # a bug, not a user error
+
+
+@contextmanager
+def _ctrl_c_stops(trainer: Trainer) -> Iterator[None]:
+    """The first Ctrl+C asks the trainer to stop (it saves a resumable checkpoint); a second one
+    interrupts at once. KeyboardInterrupt must not fire inside a step: it would abandon the run."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        trainer.stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
+def _report(args: argparse.Namespace, config: TrainingConfig, finished: TrainingFinished, human: TextIO) -> None:
+    if finished.status == "completed":
+        print(f"Test accuracy {finished.test_accuracy:.2%}; checkpoint: {finished.checkpoint_path}", file=human)
+    elif finished.status == "stopped":
+        print(finished.message, file=human)
+        print(f"Resume with: mnist-studio train --resume {shlex.quote(str(finished.checkpoint_path))}", file=human)
+    else:
+        print(f"mnist-studio train: {finished.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(_result(config, finished)), flush=True)
+
+
+def _result(config: TrainingConfig, finished: TrainingFinished) -> dict[str, Any]:
+    return {
+        "status": finished.status,
+        "arch": config.arch,
+        "epochs": config.epochs,
+        "epochs_completed": finished.epochs_completed,
+        "batch_size": config.batch_size,
+        "step": finished.step,
+        "test_accuracy": finished.test_accuracy,
+        "val_accuracy": finished.val_accuracy,
+        "train_seconds": round(finished.train_seconds, 3),
+        "images_per_second": round(finished.images_per_second, 1),
+        "checkpoint": finished.checkpoint_path,
+        "message": finished.message,
+    }
