@@ -6,14 +6,16 @@ from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from mnist_studio.gui.typography import scaled_font
 
 if TYPE_CHECKING:
     from mnist_studio.core.inference import Prediction
     from mnist_studio.gui.model_selector import LoadedModel
 
 COLUMNS = 5
+CARD_WIDTH = 92
 _CARD_STYLE = {  # state -> (border, background)
     "idle": ("#cfd8dc", "transparent"),
     "agrees": ("#66bb6a", "rgba(102, 187, 106, 0.10)"),
@@ -37,27 +39,23 @@ class _ModelCard(QFrame):
         super().__init__()
         self.setObjectName("modelCard")
         summary = loaded.summary
+        self.setFixedWidth(CARD_WIDTH)
         self.name_label = QLabel(summary.display_name)
-        self.name_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bold = QFont(self.name_label.font())
-        bold.setBold(True)
-        self.name_label.setFont(bold)
-        self.file_label = QLabel(f"{summary.path.name} · {summary.accuracy_text()}")
-        self.file_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.file_label.setEnabled(False)
+        self.name_label.setFont(scaled_font(self.name_label.font(), 0.9, bold=True))
+        self.name_label.setText(
+            self.name_label.fontMetrics().elidedText(summary.display_name, Qt.TextElideMode.ElideRight, CARD_WIDTH - 12)
+        )
+        self.accuracy_label = QLabel(summary.accuracy_text())
+        self.accuracy_label.setEnabled(False)
         self.digit_label = QLabel("–", objectName="modelCardDigit")
-        self.digit_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        big = QFont(self.digit_label.font())
-        big.setPointSizeF(big.pointSizeF() * 2.6)
-        big.setBold(True)
-        self.digit_label.setFont(big)
+        self.digit_label.setFont(scaled_font(self.digit_label.font(), 2.4, bold=True))
         self.confidence_label = QLabel(" ")
-        self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setToolTip(str(summary.path))
+        self.setToolTip(f"{summary.describe()}\n{summary.path}")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(2)
-        for label in (self.name_label, self.file_label, self.digit_label, self.confidence_label):
+        layout.setContentsMargins(4, 6, 4, 6)
+        layout.setSpacing(0)
+        for label in (self.name_label, self.accuracy_label, self.digit_label, self.confidence_label):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label)
         self.set_state("idle")
 
@@ -93,10 +91,13 @@ class AllModelsView(QScrollArea):
         self._container = QWidget()
         self._grid = QGridLayout(self._container)
         self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._status = QLabel("Loading every model…")
         self._status.setEnabled(False)
         self._grid.addWidget(self._status, 0, 0, 1, COLUMNS)
         self.setWidget(self._container)
+        self.viewport().setAutoFillBackground(False)
+        self._container.setAutoFillBackground(False)
 
     def models(self) -> list[LoadedModel]:
         """The models shown, in order."""

@@ -6,8 +6,10 @@ import math
 from typing import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from mnist_studio.gui.typography import scaled_font
 
 ACCENT = QColor("#1e88e5")
 BAR = QColor("#90a4ae")
@@ -79,8 +81,7 @@ class BarChart(QWidget):
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.WindowText)
         muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-        small = QFont(self.font())
-        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        small = scaled_font(self.font(), 0.85)
         painter.setFont(small)
         metrics = painter.fontMetrics()
         line = metrics.height()

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -31,7 +32,7 @@ from mnist_studio.gui.images import PixelView, array_to_qimage
 from mnist_studio.gui.model_selector import LoadedModel, ModelLibrary, ModelSelector
 from mnist_studio.gui.reader import DigitReader, Reading
 from mnist_studio.gui.task_group import TaskGroup
-from mnist_studio.gui.test_tab import heading
+from mnist_studio.gui.typography import heading, scaled_font
 from mnist_studio.gui.widgets import MessageBanner
 
 if TYPE_CHECKING:
@@ -109,12 +110,14 @@ class DrawTab(QWidget):
 
         self.prediction_label = QLabel(EMPTY_TEXT, objectName="predictionLabel")
         self.prediction_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prediction_label.setMinimumHeight(self.fontMetrics().height() * 6)
+        self.prediction_label.setFixedHeight(self.fontMetrics().height() * 6)
         self.confidence_label = QLabel(" ", objectName="confidenceLabel")
-        self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_label = QLabel(" ", objectName="predictionDetail")
-        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail_label.setEnabled(False)
+        for label in (self.prediction_label, self.confidence_label, self.detail_label):
+            # Text that changes with every reading must not resize the layout (it would jitter).
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.probability_plot = BarChart("probabilityPlot")
         self.probability_plot.setToolTip("The model's probability for each digit")
         self.preview = PixelView("preprocessedPreview", "nothing yet")
@@ -125,7 +128,7 @@ class DrawTab(QWidget):
         self.all_models_button.setToolTip("Read the drawing with every available model side by side")
         self.all_models_view = AllModelsView()
         self.all_models_view.setVisible(False)
-        self.all_models_view.setMinimumHeight(150)
+        self.all_models_view.setMinimumHeight(130)
 
         tools = QHBoxLayout()
         tools.addWidget(QLabel("Pen"))
@@ -156,6 +159,7 @@ class DrawTab(QWidget):
         right.addLayout(preview_row)
         right.addStretch(1)
         right.addWidget(self.all_models_button)
+        right.addWidget(self.all_models_view, 2)
 
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
@@ -165,7 +169,6 @@ class DrawTab(QWidget):
         layout.addWidget(self.selector)
         layout.addWidget(self.banner)
         layout.addLayout(columns, 1)
-        layout.addWidget(self.all_models_view)
 
         self.pen_slider.valueChanged.connect(self._set_pen_width)
         self.undo_button.clicked.connect(self.canvas.undo)
@@ -269,10 +272,7 @@ class DrawTab(QWidget):
         self.predictionUpdated.emit(None)
 
     def _set_prediction_text(self, text: str, *, large: bool) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(self.font().pointSizeF() * (6.0 if large else 1.8))
-        font.setBold(large)
-        self.prediction_label.setFont(font)
+        self.prediction_label.setFont(scaled_font(self.font(), 6.0 if large else 1.8, bold=large))
         self.prediction_label.setEnabled(large)
         self.prediction_label.setText(text)
         self.prediction_label.setAccessibleName(f"Prediction: {text}")

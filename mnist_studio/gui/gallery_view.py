@@ -7,11 +7,12 @@ from typing import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_studio.core.figures import GALLERY_SIZE, gallery_title
 from mnist_studio.gui.images import array_to_qimage, paint_pixels
+from mnist_studio.gui.typography import scaled_font
 
 MISTAKE = QColor("#d32f2f")
 COLUMNS = 3
@@ -85,9 +86,8 @@ class GalleryView(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._placeholder)
             painter.end()
             return
-        title_font = QFont(self.font())
-        small_font = QFont(self.font())
-        small_font.setPointSizeF(self.font().pointSizeF() * 0.85)
+        title_font = self.font()
+        small_font = scaled_font(title_font, 0.85)
         line = painter.fontMetrics().height()
         for position, (sample, image) in enumerate(zip(self._samples, self._images)):
             tile = self.tile_rect(position).adjusted(6, 4, -6, -6)

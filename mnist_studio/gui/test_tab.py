@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -26,20 +25,11 @@ from mnist_studio.gui.confusion_view import ConfusionMatrixView
 from mnist_studio.gui.gallery_view import GallerySample, GalleryView
 from mnist_studio.gui.model_selector import LoadedModel, ModelLibrary, ModelSelector
 from mnist_studio.gui.task_group import TaskGroup
+from mnist_studio.gui.typography import heading, scaled_font
 from mnist_studio.gui.widgets import MessageBanner
 
 if TYPE_CHECKING:
     from mnist_studio.core.inspection import ModelReport
-
-
-def heading(text: str) -> QLabel:
-    """A section title."""
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.1)
-    label.setFont(font)
-    return label
 
 
 def _evaluate(model: LoadedModel, report: Callable[[object], None]) -> ModelReport:
@@ -67,6 +57,7 @@ class EvaluationTab(QWidget):
         self._rng = np.random.default_rng(seed)
         self._report: ModelReport | None = None
         self._evaluated: LoadedModel | None = None
+        self._evaluating = False
         self._cell: tuple[int, int] | None = None
         self._cell_page = 0
         self._build()
@@ -86,10 +77,7 @@ class EvaluationTab(QWidget):
         self.banner = MessageBanner()
 
         self.accuracy_label = QLabel("—", objectName="testAccuracyLabel")
-        font = QFont(self.accuracy_label.font())
-        font.setPointSizeF(font.pointSizeF() * 3.2)
-        font.setBold(True)
-        self.accuracy_label.setFont(font)
+        self.accuracy_label.setFont(scaled_font(self.accuracy_label.font(), 3.2, bold=True))
         self.accuracy_detail = QLabel(objectName="testAccuracyDetail")
         self.accuracy_detail.setWordWrap(True)
         self.per_class_chart = BarChart("perClassAccuracyPlot", floor="auto", label_all=True)
@@ -169,7 +157,7 @@ class EvaluationTab(QWidget):
 
     def is_evaluating(self) -> bool:
         """True while the test set is being evaluated."""
-        return self._tasks.is_busy()
+        return self._evaluating
 
     def evaluate(self) -> None:
         """Evaluate the current model on the test set in the background."""
@@ -177,6 +165,7 @@ class EvaluationTab(QWidget):
         if model is None or self.is_evaluating():
             return
         self._evaluated = model
+        self._evaluating = True
         self.banner.dismiss()
         self.evaluate_button.setEnabled(False)
         self.progress.setValue(0)
@@ -187,12 +176,14 @@ class EvaluationTab(QWidget):
         self.progress.setValue(round(100 * done / total))
 
     def _on_failed(self, message: str) -> None:
+        self._evaluating = False
         self.evaluate_button.setEnabled(self._library.current() is not None)
         self.progress.setValue(0)
         self.banner.show_message("error", f"Evaluation failed: {message}")
         self.evaluationFailed.emit(message)
 
     def _on_evaluated(self, report: ModelReport) -> None:
+        self._evaluating = False
         self.evaluate_button.setEnabled(self._library.current() is not None)
         if self._evaluated is not self._library.current():
             self._on_model_changed(self._library.current())
