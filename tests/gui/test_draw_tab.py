@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Iterator
 
@@ -10,8 +14,8 @@ import numpy as np
 import pytest
 from model_fixtures import lenet5_checkpoint, library, mlp_checkpoint, shipped_lenet5  # noqa: F401 - fixtures
 from PIL import Image, ImageDraw
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -174,6 +178,81 @@ def test_the_canvas_image_does_not_depend_on_the_widget_size(qtbot: QtBot, tab: 
     after = tab.canvas.to_array()
     assert before.shape == after.shape == (280, 280)
     assert np.abs(before.astype(int) - after.astype(int)).mean() < 1
+
+
+def test_a_pen_tablet_draws_like_the_mouse(qtbot: QtBot, tab: DrawTab) -> None:
+    pen = QPointingDevice(
+        "test stylus",
+        1,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        3,
+    )
+    canvas = tab.canvas
+    points = [QPointF(canvas_point(canvas, x, y)) for x, y in ONE[0]]
+    kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * (len(points) - 2) + [QEvent.Type.TabletRelease]
+    for kind, point in zip(kinds, points):
+        buttons = Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease else Qt.MouseButton.LeftButton
+        pressure, tilt_x, tilt_y, tangential, rotation, z = 0.6, 0, 0, 0.0, 0.0, 0
+        event = QTabletEvent(
+            kind,
+            pen,
+            point,
+            canvas.mapToGlobal(point),
+            pressure,
+            tilt_x,
+            tilt_y,
+            tangential,
+            rotation,
+            z,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.MouseButton.LeftButton,
+            buttons,
+        )
+        QApplication.sendEvent(canvas, event)
+        assert event.isAccepted()
+    assert canvas.stroke_count() == 1
+    with qtbot.waitSignal(tab.predictionUpdated, timeout=30_000) as updated:
+        tab.update_prediction()
+    assert updated.args[0].digit == 1
+
+
+def test_the_canvas_is_sharp_on_high_dpi_screens_and_feeds_the_model_the_same_image(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import numpy as np
+        from PySide6.QtCore import QPointF
+        from PySide6.QtWidgets import QApplication
+        from mnist_studio.gui.draw_canvas import DrawCanvas
+        app = QApplication([])
+        canvas = DrawCanvas()
+        canvas.resize(300, 300)
+        square = canvas.canvas_rect()
+        for index, y in enumerate(np.linspace(0.15, 0.85, 11)):
+            point = QPointF(square.left() + 0.5 * square.width(), square.top() + y * square.height())
+            canvas._begin(point) if index == 0 else canvas._extend(point)
+        grab = canvas.grab()
+        print(grab.devicePixelRatio(), grab.width())
+        np.save(sys.argv[1], canvas.to_array())
+        """
+    )
+    sizes = []
+    for scale in ("1", "2"):
+        environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR=scale)
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / f"x{scale}.npy")],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        sizes.append(result.stdout.split())
+    assert sizes == [["1.0", "300"], ["2.0", "600"]]  # painted with device pixels at 2x
+    np.testing.assert_array_equal(np.load(tmp_path / "x1.npy"), np.load(tmp_path / "x2.npy"))
 
 
 def write_digit_photo(path: Path) -> Path:
