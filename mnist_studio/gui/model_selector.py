@@ -84,6 +84,7 @@ class ModelLibrary(QObject):
     currentPathChanged = Signal(str)  # the current model's checkpoint file
     busyChanged = Signal(bool)
     messageChanged = Signal(str)  # "" when there is nothing to report
+    loadFailed = Signal(str)  # a chosen checkpoint could not be used; the current model stays
     modelsLoaded = Signal(object)  # list[LoadedModel], answer to load_all()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -184,7 +185,7 @@ class ModelLibrary(QObject):
         self._requested = None
         if loaded is None:
             self._set_message(outcome.message)
-            self.currentChanged.emit(self._current)  # views put their choice back
+            self.loadFailed.emit(outcome.message)
             return
         self._make_current(loaded)
 
@@ -243,6 +244,7 @@ class ModelSelector(QWidget):
         library.currentChanged.connect(self._show_current)
         library.busyChanged.connect(self.busy_label.setVisible)
         library.messageChanged.connect(self._show_message)
+        library.loadFailed.connect(self._put_choice_back)
         self._fill()
         self.busy_label.setVisible(library.is_busy())
         self._show_message(library.message())
@@ -262,6 +264,9 @@ class ModelSelector(QWidget):
     def _show_current(self, loaded: LoadedModel | None) -> None:
         if self._library.entries():
             self.combo.setCurrentIndex(-1 if loaded is None else self.combo.findData(str(loaded.summary.path)))
+
+    def _put_choice_back(self) -> None:
+        self._show_current(self._library.current())
 
     def _show_message(self, message: str) -> None:
         self.message_label.setText(message)

@@ -84,10 +84,12 @@ def test_a_bad_file_shows_the_engine_message_and_changes_nothing(
         load_checkpoint(bad)
     current, entries, text = library.current(), library.entries(), selector.combo.currentText()
 
-    with qtbot.waitSignal(library.messageChanged, timeout=30_000) as message:
+    selector.combo.setCurrentIndex(-1)  # as if the user had just picked it
+    with qtbot.waitSignal(library.loadFailed, timeout=30_000) as message:
         library.select(bad)
 
     assert message.args == [str(expected.value)]
+    assert library.message() == str(expected.value)
     assert "\n" not in message.args[0]
     assert selector.message_label.text() == str(expected.value)
     assert not selector.message_label.isHidden()
