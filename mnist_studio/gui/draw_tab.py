@@ -71,6 +71,7 @@ class DrawTab(QWidget):
         self._reader.readingReady.connect(self._on_reading)
         self._reader.readingFailed.connect(self._on_reading_failed)
         self._picture_digit: PreprocessedDigit | None = None
+        self._picture_wanted = ""  # the image file asked for last; earlier ones that finish later are ignored
         self._prediction: Prediction | None = None
         self._requested_at: dict[int, float] = {}
         self._latencies_ms: deque[float] = deque(maxlen=1000)
@@ -294,10 +295,13 @@ class DrawTab(QWidget):
         """Read a digit from an image file in the background; a bad file gives a one-line message."""
         self.banner.dismiss()
         path = str(path)
+        self._picture_wanted = path
         self._tasks.start(lambda: _load_picture(path), self._on_picture_loaded, self._on_picture_failed)
 
     def _on_picture_loaded(self, result: tuple[str, np.ndarray, PreprocessedDigit]) -> None:
         path, pixels, digit = result
+        if path != self._picture_wanted:
+            return
         self._picture_digit = digit
         self.canvas.show_picture(array_to_qimage(pixels))
         self.update_prediction()
