@@ -1,16 +1,21 @@
 """CPU threads for training: 1 vs N intra-op threads, on a quiet machine and beside other work.
 
-For each load and architecture (default recipe), the engine trains ``--images`` images with 1
-and with N threads, interleaved, and reports images/s. Loads:
+For each OpenMP wait policy, load and architecture (default recipe), the engine trains
+``--images`` images with 1 and with N threads and reports images/s. Loads:
 - none: nothing of ours besides the training (other processes on the machine still count);
 - gui-like: a thread in the same process doing pure-Python work 10 ms out of every 50 ms
   (what a GUI thread redrawing charts at 20 Hz costs: it holds the GIL and a core meanwhile);
 - busy-core: another process spinning one core at 100% (a second heavy program).
+OpenMP reads ``OMP_WAIT_POLICY`` once, when torch loads, so each policy runs in its own child
+process; rounds alternate the policies (A B, B A, ...) and each child interleaves its cases.
+``default`` leaves the variable unset (libgomp spins while waiting); ``passive`` sets PASSIVE.
 ``benchmarks/gui_training.py --threads 1 2`` measures the same inside the real window.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import subprocess
 import sys
@@ -22,16 +27,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import _common
-from mnist_studio.core.config import TrainingConfig
-from mnist_studio.core.progress import TrainingFinished
-from mnist_studio.core.training import Trainer
 
 GUI_BUSY_SECONDS = 0.010
 GUI_PERIOD_SECONDS = 0.050
+POLICIES = {"default": None, "passive": "PASSIVE"}
+RESULT_MARK = "RESULT "
 
 
 @contextmanager
 def no_load() -> Iterator[None]:
+    """No extra load."""
     yield
 
 
@@ -72,6 +77,10 @@ LOADS = {"none": no_load, "gui-like": gui_like_load, "busy-core": busy_core_load
 
 def images_per_second(arch: str, threads: int, images: int, folder: Path) -> float:
     """Training images/s of the engine's default recipe for ``arch`` with ``threads`` threads."""
+    from mnist_studio.core.config import TrainingConfig
+    from mnist_studio.core.progress import TrainingFinished
+    from mnist_studio.core.training import Trainer
+
     config = TrainingConfig.for_architecture(arch, epochs=1, subset=images, threads=threads, device="cpu")
     finished = None
     for record in Trainer(config, checkpoint_path=folder / "run.pt").run():
@@ -82,33 +91,77 @@ def images_per_second(arch: str, threads: int, images: int, folder: Path) -> flo
     return finished.images_per_second
 
 
-def main() -> None:
-    parser = _common.parser(__doc__.splitlines()[0], repeats=3)
-    parser.add_argument("--arch", nargs="+", default=["lenet5", "mlp"], help="architectures (default lenet5 mlp)")
-    parser.add_argument("--images", type=int, default=12_800, help="images per timed run (default 12,800)")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count() or 2], help="thread counts")
-    parser.add_argument("--load", nargs="+", default=list(LOADS), choices=list(LOADS), help="loads (default all)")
-    arguments = parser.parse_args()
-    _common.print_header("CPU threads for training (engine default recipe)", arguments)
-    rows = []
+def child(arguments: object) -> None:
+    """One round of every load, architecture and thread count; prints the results as JSON."""
+    results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         for load in arguments.load:
             with LOADS[load]():
                 for arch in arguments.arch:
-                    print(f"{load}, {arch}:", file=sys.stderr)
                     cases = {
-                        f"{threads} threads": (
+                        f"{load}/{arch}/{threads}": (
                             lambda threads=threads: images_per_second(arch, threads, arguments.images, Path(folder))
                         )
                         for threads in arguments.threads
                     }
-                    results = _common.interleaved(cases, arguments.repeats)
-                    best = max(_common.median(values) for values in results.values())
-                    for name, values in results.items():
-                        rate = _common.median(values)
-                        rows.append([load, arch, name, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"])
+                    for name, values in _common.interleaved(cases, 1).items():
+                        results[name] = values[0]
+    print(RESULT_MARK + json.dumps(results), flush=True)
+
+
+def run_child(policy: str, arguments: object) -> dict[str, float]:
+    """Run one child round under ``policy``; returns its results."""
+    environment = dict(os.environ)
+    environment.pop("OMP_WAIT_POLICY", None)
+    if POLICIES[policy]:
+        environment["OMP_WAIT_POLICY"] = POLICIES[policy]
+    command = [
+        sys.executable, __file__, "--child", "--images", str(arguments.images),
+        "--arch", *arguments.arch, "--threads", *map(str, arguments.threads), "--load", *arguments.load,
+    ]
+    output = subprocess.run(command, env=environment, stdout=subprocess.PIPE, text=True, check=True).stdout
+    for line in output.splitlines():
+        if line.startswith(RESULT_MARK):
+            return json.loads(line[len(RESULT_MARK) :])
+    raise RuntimeError(f"the {policy} child printed no result")
+
+
+def main() -> None:
+    parser = _common.parser(__doc__.splitlines()[0], repeats=3)
+    parser.add_argument("--arch", nargs="+", default=["lenet5", "mlp"], help="architectures (default lenet5 mlp)")
+    parser.add_argument("--images", type=int, default=6_400, help="images per timed run (default 6,400)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count() or 2], help="thread counts")
+    parser.add_argument("--load", nargs="+", default=list(LOADS), choices=list(LOADS), help="loads (default all)")
+    parser.add_argument(
+        "--policy", nargs="+", default=list(POLICIES), choices=list(POLICIES), help="OpenMP wait policies (default all)"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(arguments)
+        return
+    _common.print_header("CPU threads for training (engine default recipe)", arguments)
+    samples: dict[str, dict[str, list[float]]] = {policy: {} for policy in arguments.policy}
+    for round_number in range(arguments.repeats):
+        for policy in arguments.policy if round_number % 2 == 0 else reversed(arguments.policy):
+            print(f"round {round_number + 1}/{arguments.repeats}, policy {policy}:", file=sys.stderr, flush=True)
+            for name, value in run_child(policy, arguments).items():
+                samples[policy].setdefault(name, []).append(value)
+    rows = []
+    for load in arguments.load:
+        for arch in arguments.arch:
+            medians = {
+                (policy, threads): _common.median(samples[policy][f"{load}/{arch}/{threads}"])
+                for policy in arguments.policy
+                for threads in arguments.threads
+            }
+            best = max(medians.values())
+            for (policy, threads), rate in medians.items():
+                values = samples[policy][f"{load}/{arch}/{threads}"]
+                rows.append([load, arch, policy, threads, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"])
     print()
-    _common.print_table(["load", "arch", "threads", "images/s (median)", "range", "vs best"], rows)
+    _common.print_table(["load", "arch", "OMP wait policy", "threads", "images/s (median)", "range", "vs best"], rows)
+    print(f"\n{arguments.images:,} images per run; 'vs best' compares within one load and architecture.")
 
 
 if __name__ == "__main__":
