@@ -123,7 +123,7 @@ class DrawTab(QWidget):
         self.probability_plot.setToolTip("The model's probability for each digit")
         self.preview = PixelView("preprocessedPreview", "nothing yet")
         self.preview.setToolTip("The 28x28 image the model reads, after preprocessing")
-        self.preview.setFixedSize(140, 140)
+        self.preview.setFixedSize(168, 168)
         self.all_models_button = QPushButton("Compare all models", objectName="allModelsButton")
         self.all_models_button.setCheckable(True)
         self.all_models_button.setToolTip("Read the drawing with every available model side by side")

@@ -191,10 +191,9 @@ class EvaluationTab(QWidget):
         self._report = report
         self.progress.setValue(100)
         self.accuracy_label.setText(f"{report.accuracy:.2%}")
-        summary = self._evaluated.summary
         self.accuracy_detail.setText(
             f"{report.correct:,} of {report.total:,} correct\n{len(report.mistakes):,} mistakes · loss {report.loss:.4f}\n"
-            f"{summary.display_name} · {summary.path.name} · {report.seconds:.2f} s on {report.device}"
+            f"{report.seconds:.2f} s on {report.device}"
         )
         self.per_class_chart.set_values(report.per_class_accuracy)
         self.confusion_view.set_matrix(report.confusion)
