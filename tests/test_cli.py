@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
@@ -157,8 +158,8 @@ def test_evaluate_prints_accuracy_per_digit_and_confusion(trained: tuple[Any, Pa
 
 
 @pytest.fixture(scope="module")
-def images(workdir: Path) -> tuple[Path, Path]:
-    """A PNG of the first MNIST test digit (a 7) and a file that is no image at all."""
+def images(workdir: Path) -> tuple[Path, Path, Path]:
+    """A PNG of the first MNIST test digit (a 7), a file that is no image at all, and a blank image."""
     from PIL import Image
 
     from mnist_studio.core.data import load_mnist
@@ -167,28 +168,31 @@ def images(workdir: Path) -> tuple[Path, Path]:
     Image.fromarray(load_mnist().test_images[0].numpy()).save(digit)
     not_an_image = workdir / "notes.png"
     not_an_image.write_text("these are not pixels\n")
-    return digit, not_an_image
+    blank = workdir / "blank.png"
+    Image.new("L", (64, 64), 255).save(blank)
+    return digit, not_an_image, blank
 
 
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
 def test_predict_reports_a_bad_image_and_still_predicts_the_good_one(
-    trained: tuple[Any, Path], images: tuple[Path, Path], tmp_path: Path, as_json: bool
+    trained: tuple[Any, Path], images: tuple[Path, Path, Path], tmp_path: Path, as_json: bool
 ) -> None:
-    pytest.importorskip("mnist_studio.core.inference")
     _, path = trained
-    digit, not_an_image = images
-    result = cli(tmp_path, "predict", path, digit, not_an_image, *(["--json"] if as_json else []))
+    digit, not_an_image, blank = images
+    result = cli(tmp_path, "predict", path, not_an_image, digit, blank, *(["--json"] if as_json else []))
     assert_short_error(result)
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     if as_json:
-        good, bad = map(json.loads, lines)
+        bad, good, empty = map(json.loads, lines)
         assert good["image"] == str(digit) and good["digit"] in range(10)
         assert len(good["probabilities"]) == 10 and sum(good["probabilities"]) == pytest.approx(1, abs=1e-4)
-        assert bad["image"] == str(not_an_image) and bad["error"]
+        assert bad["image"] == str(not_an_image) and "not an image" in bad["error"]
+        assert empty["image"] == str(blank) and "blank" in empty["error"]
     else:
-        assert lines[0].startswith(f"{digit}: ") and len(lines[0].split("probabilities")[1].split()) == 10
-        assert lines[1].startswith(f"{not_an_image}: error")
+        assert lines[0].startswith(f"{not_an_image}: error")
+        assert lines[1].startswith(f"{digit}: ") and len(lines[1].split("probabilities")[1].split()) == 10
+        assert lines[2].startswith(f"{blank}: error")
 
 
 def write_hostile(kind: str, path: Path, marker: Path) -> None:
@@ -287,3 +291,48 @@ def test_version_and_help_are_quick_and_load_neither_torch_nor_qt(tmp_path: Path
     assert result.stdout.startswith("mnist-studio ")
     assert result.stdout.strip().splitlines()[-1] == "[0, 0, 0, 0] []"
     assert "--resume FILE" in result.stdout and "NaN" in result.stdout  # the train epilog
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def progress_records() -> list[Any]:
+    from mnist_studio.core.progress import EpochProgress, StepProgress
+
+    step = StepProgress(
+        epoch=2, epochs=2, step=15, total_steps=20, first_step=14, losses=(0.5, 0.3), learning_rate=1e-3,
+        images_per_second=4321.0, eta_seconds=75.0, elapsed_seconds=9.0,
+    )  # fmt: skip
+    epoch = EpochProgress(epoch=2, epochs=2, step=20, train_loss=0.25, val_loss=0.125, val_accuracy=0.9876, seconds=3.0)
+    return [step, epoch]
+
+
+def test_the_progress_bar_redraws_one_line_on_a_terminal() -> None:
+    from mnist_studio.cli.progress_bar import ProgressPrinter
+
+    terminal = Terminal()
+    printer = ProgressPrinter(terminal)
+    for record in progress_records():
+        printer.show(record)
+    bar, epoch_line = terminal.getvalue().rsplit("\r", 1)
+    assert bar.startswith("\repoch 2/2 [") and "5/10" in bar and "loss 0.4000" in bar
+    assert "4,321 img/s" in bar and "ETA 1:15" in bar
+    assert epoch_line == "epoch 2/2: train loss 0.2500  val loss 0.1250  val accuracy 98.76%  (3.0 s)\n"
+
+
+def test_without_a_terminal_only_epoch_lines_are_printed() -> None:
+    from mnist_studio.cli.progress_bar import ProgressPrinter
+
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream)
+    for record in progress_records():
+        printer.show(record)
+    assert stream.getvalue() == "epoch 2/2: train loss 0.2500  val loss 0.1250  val accuracy 98.76%  (3.0 s)\n"
+
+
+def test_durations_read_like_a_clock() -> None:
+    from mnist_studio.cli.progress_bar import format_duration
+
+    assert [format_duration(s) for s in (0, 59.6, 75, 3725)] == ["0:00", "1:00", "1:15", "1:02:05"]

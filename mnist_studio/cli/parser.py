@@ -73,7 +73,7 @@ def _add_train(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
         "--augment", action="store_true", default=None, help="random small shifts, rotations and scaling"
     )
     train.add_argument("--device", choices=DEVICES, help="auto (default) picks CUDA, then MPS, then the CPU")
-    train.add_argument("--seed", type=int, metavar="N", help="random seed (default 0); same seed, same weights on the CPU")
+    train.add_argument("--seed", type=int, metavar="N", help="random seed (default 0): same seed, same weights")
     train.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the engine's choice here)")
     train.add_argument("--subset", type=int, metavar="N", help="train on only N images (quick runs)")
     train.add_argument(

@@ -10,8 +10,8 @@ from pathlib import Path
 from mnist_studio.cli import EXIT_OK, EXIT_USAGE
 from mnist_studio.cli.errors import CliError
 from mnist_studio.core.checkpoints import CheckpointError, load_model
-from mnist_studio.core.inference import Prediction, predict_digit
-from mnist_studio.core.preprocess import ImageError, preprocess_file
+from mnist_studio.core.inference import Prediction, predict_digits
+from mnist_studio.core.preprocess import ImageError, PreprocessedDigit, preprocess_file
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,17 +20,26 @@ def run(args: argparse.Namespace) -> int:
         model, _ = load_model(args.checkpoint, "cpu")
     except CheckpointError as error:
         raise CliError(str(error)) from error
-    failures = 0
+    digits: list[PreprocessedDigit | None] = []
+    errors: list[str | None] = []
     for image in args.images:
         try:
-            prediction = predict_digit(model, preprocess_file(image))
-            error = None if prediction is not None else "no digit found: the image is blank"
-        except ImageError as image_error:
-            prediction, error = None, _without_path(str(image_error), image)
+            digits.append(preprocess_file(image))
+            errors.append(None)
+        except ImageError as error:
+            digits.append(None)
+            errors.append(_without_path(str(error), image))
+    readable = [digit for digit in digits if digit is not None]
+    predictions = iter(predict_digits(model, readable))  # one batch for all the images
+    failures = 0
+    for image, digit, error in zip(args.images, digits, errors):
+        prediction = next(predictions) if digit is not None else None
+        if digit is not None and prediction is None:
+            error = "no digit found: the image is blank"
         failures += prediction is None
-        print(_line(image, prediction, error, args.json), flush=True)
+        print(_line(image, prediction, error, args.json))
     if failures:
-        print(f"mnist-studio predict: {failures} of {len(args.images)} images could not be read", file=sys.stderr)
+        print(f"mnist-studio predict: {failures} of {len(args.images)} images gave no prediction", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 

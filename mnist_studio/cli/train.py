@@ -9,17 +9,17 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 from mnist_studio.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.progress_bar import ProgressPrinter
-from mnist_studio.core.checkpoints import CheckpointError, load_checkpoint
 from mnist_studio.core.config import ConfigError, TrainingConfig
 from mnist_studio.core.data import DatasetError
-from mnist_studio.core.devices import default_cpu_threads, resolve_device
 from mnist_studio.core.progress import TrainingFinished
-from mnist_studio.core.training import Trainer, TrainingError
+
+if TYPE_CHECKING:
+    from mnist_studio.core.training import Trainer
 
 # Option name -> TrainingConfig field, for the settings a run is defined by.
 RECIPE_OPTIONS = {
@@ -40,13 +40,23 @@ RECIPE_OPTIONS = {
 
 def run(args: argparse.Namespace) -> int:
     """Train as the options say; the exit code tells completed (0), diverged (1) or interrupted (130)."""
+    given = {field: getattr(args, option) for option, field in RECIPE_OPTIONS.items()}
+    given = {field: value for field, value in given.items() if value is not None}
+    try:
+        config = None if args.resume else _new_config(given)
+    except ConfigError as error:
+        raise CliError(str(error)) from error
+    # The engine imports torch (seconds): only now, so that a mistyped option fails at once.
+    from mnist_studio.core.checkpoints import CheckpointError
+    from mnist_studio.core.training import Trainer, TrainingError
+
     human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the result
     try:
-        trainer = _make_trainer(args)
-        with _ctrl_c_stops(trainer):  # before the first line, so a Ctrl+C seen after it always stops cleanly
+        trainer = Trainer(config, checkpoint_path=args.out) if config else _resumed_trainer(given, args)
+        with _ctrl_c_stops(trainer):  # before the first line: a Ctrl+C seen after it always stops cleanly
             print(_describe(trainer.config), file=human, flush=True)
             finished = _drive(trainer, ProgressPrinter(human))
-    except (CheckpointError, ConfigError, DatasetError, TrainingError) as error:
+    except (CheckpointError, DatasetError, TrainingError) as error:
         raise CliError(str(error)) from error
     _report(args, trainer.config, finished, human)
     if finished.status == "completed":
@@ -54,12 +64,16 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INTERRUPTED if finished.status == "stopped" else EXIT_FAILED
 
 
-def _make_trainer(args: argparse.Namespace) -> Trainer:
-    given = {field: getattr(args, option) for option, field in RECIPE_OPTIONS.items() if getattr(args, option) is not None}
-    if args.resume is None:
-        if "arch" not in given:
-            raise CliError("--arch is required (unless you --resume a stopped run)")
-        return Trainer(TrainingConfig.for_architecture(given.pop("arch"), **given), checkpoint_path=args.out)
+def _new_config(given: dict[str, Any]) -> TrainingConfig:
+    if "arch" not in given:
+        raise CliError("--arch is required (unless you --resume a stopped run)")
+    return TrainingConfig.for_architecture(given.pop("arch"), **given)
+
+
+def _resumed_trainer(given: dict[str, Any], args: argparse.Namespace) -> Trainer:
+    from mnist_studio.core.checkpoints import load_checkpoint
+    from mnist_studio.core.training import Trainer
+
     checkpoint = load_checkpoint(args.resume)
     saved = checkpoint.config.to_dict()
     changed = [option for option, field in RECIPE_OPTIONS.items() if field in given and given[field] != saved[field]]
@@ -70,15 +84,20 @@ def _make_trainer(args: argparse.Namespace) -> Trainer:
 
 
 def _describe(config: TrainingConfig) -> str:
+    from mnist_studio.core.devices import default_cpu_threads, resolve_device
+
     try:
         device = resolve_device(config.device)
     except ValueError as error:
-        raise TrainingError(str(error)) from None
-    where = f"cpu, {plural(config.threads or default_cpu_threads(), 'thread')}" if device.type == "cpu" else device.type
+        raise CliError(str(error)) from error
+    where = device.type
+    if device.type == "cpu":
+        where += ", " + plural(config.threads or default_cpu_threads(), "thread")
     images = plural(config.subset, "image") if config.subset else "all training images"
     return (
-        f"Training {config.arch} on {where}: {plural(config.epochs, 'epoch')} of {images}, batch {config.batch_size}, "
-        f"{config.optimizer} lr {config.learning_rate:g} ({config.schedule})" + (", augmented" if config.augment else "")
+        f"Training {config.arch} on {where}: {plural(config.epochs, 'epoch')} of {images}, "
+        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
+        + (", augmented" if config.augment else "")
     )
 
 
@@ -93,7 +112,7 @@ def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
         if isinstance(record, TrainingFinished):
             printer.clear()
             return record
-    raise TrainingError("the training engine ended without a result")  # a bug, not a user error
+    raise RuntimeError("the training engine ended without a result")  # a bug: exit 1, not a user error
 
 
 @contextmanager
