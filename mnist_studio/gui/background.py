@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QObject, QThread, Qt, Signal, SignalInstance
+
+log = logging.getLogger(__name__)
 
 
 def user_message(error: BaseException) -> str:
@@ -12,6 +15,8 @@ def user_message(error: BaseException) -> str:
     if type(error).__module__.startswith("mnist_studio"):
         text = str(error)
     else:
+        if not isinstance(error, OSError):  # a bug, not a bad file: keep the traceback for developers
+            log.error("unexpected error in a background task", exc_info=error)
         text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 

@@ -6,6 +6,8 @@ timer redraws at most ``REDRAW_HZ`` times a second, so bursts of records cost on
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
@@ -61,6 +63,18 @@ class Series:
         return self._y[: self._size]
 
 
+class LossAxis(pg.AxisItem):
+    """A log-scale axis labelled only at 1, 2 and 5 times a power of ten (the minor ticks stay)."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        labels = []
+        for value in values:
+            number = 10.0**value * scale
+            mantissa = round(number / 10.0 ** math.floor(math.log10(number)), 3) if number > 0 else 0
+            labels.append(f"{number:g}" if mantissa in (1, 2, 5) else "")
+        return labels
+
+
 def _colour(name: str, alpha: int = 255) -> QColor:
     colour = QColor(name)
     colour.setAlpha(alpha)
@@ -73,11 +87,11 @@ class TrainingCharts(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingCharts")
-        self.loss_plot = self._make_plot("lossPlot", "Loss", "loss (log scale)")
+        self.loss_plot = self._make_plot("lossPlot", "Loss", "loss (log scale)", LossAxis("left"))
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.accuracy_plot = self._make_plot("accuracyPlot", "Validation accuracy", "accuracy (%)")
-        self._loss_legend = self.loss_plot.getPlotItem().addLegend(offset=(-8, 8), labelTextSize="8pt")
-        self._accuracy_legend = self.accuracy_plot.getPlotItem().addLegend(offset=(-8, -8), labelTextSize="8pt")
+        self._loss_legend = self._legend(self.loss_plot, offset=(-8, 8))
+        self._accuracy_legend = self._legend(self.accuracy_plot, offset=(-8, -8))
 
         self.raw_loss_curve = self._curve(self.loss_plot, "training, per step", _colour(TRAIN_COLOUR, 60), 1)
         self.raw_loss_curve.setDownsampling(auto=True, method="peak")
@@ -101,6 +115,7 @@ class TrainingCharts(QWidget):
         self._average = 0.0
         self._averaged_steps = 0
         self._smoothing = 0.0
+        self._steps_changed = self._epochs_changed = False
         self._show_previous = True
 
         self._redraw_timer = QTimer(self)
@@ -115,10 +130,11 @@ class TrainingCharts(QWidget):
         layout.addWidget(self.accuracy_plot, 2)
         self.set_epochs(1)
 
-    def _make_plot(self, name: str, title: str, y_label: str) -> pg.PlotWidget:
+    def _make_plot(self, name: str, title: str, y_label: str, y_axis: pg.AxisItem | None = None) -> pg.PlotWidget:
         palette = self.palette()
         text = palette.color(QPalette.ColorRole.WindowText)
-        plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base))
+        axes = {"left": y_axis} if y_axis is not None else {}
+        plot = pg.PlotWidget(background=palette.color(QPalette.ColorRole.Base), axisItems=axes, enableMenu=False)
         plot.setObjectName(name)
         plot.setAccessibleName(title)
         plot.setMinimumSize(240, 200)
@@ -127,13 +143,25 @@ class TrainingCharts(QWidget):
         item.setLabel("bottom", "epoch", color=text.name())
         item.setLabel("left", y_label, color=text.name())
         item.showGrid(x=True, y=True, alpha=0.12)
-        item.setMenuEnabled(False)
         item.hideButtons()
         for axis in ("left", "bottom"):
             item.getAxis(axis).setPen(pg.mkPen(_colour(text.name(), 110)))
             item.getAxis(axis).setTextPen(pg.mkPen(text))
         item.vb.setMouseEnabled(x=False, y=False)
         return plot
+
+    def _legend(self, plot: pg.PlotWidget, offset: tuple[int, int]) -> pg.LegendItem:
+        palette = self.palette()
+        background = QColor(palette.color(QPalette.ColorRole.Base))
+        background.setAlpha(215)
+        text = palette.color(QPalette.ColorRole.WindowText)
+        return plot.getPlotItem().addLegend(
+            offset=offset,
+            labelTextSize="8pt",
+            labelTextColor=text,
+            brush=pg.mkBrush(background),
+            pen=pg.mkPen(_colour(text.name(), 40)),
+        )
 
     def _curve(
         self,
@@ -148,14 +176,18 @@ class TrainingCharts(QWidget):
         pen = pg.mkPen(colour, width=width)
         if dashed:
             pen.setDashPattern([4, 3])
-        options = {"symbol": "o", "symbolSize": 7, "symbolBrush": colour, "symbolPen": pg.mkPen(colour)} if symbol else {}
+        options = {}
+        if symbol:
+            options = {"symbol": "o", "symbolSize": 7, "symbolBrush": colour, "symbolPen": pg.mkPen(colour)}
         curve = pg.PlotDataItem(pen=pen, name=name, antialias=width > 1, **options)
         plot.getPlotItem().addItem(curve)
         return curve
 
     def set_epochs(self, epochs: int) -> None:
         """Fix the x axes to ``0..epochs`` so a run fills the plots from left to right."""
-        for plot in (self.loss_plot, self.accuracy_plot):
+        step = max(1, math.ceil(epochs / 10))  # whole epochs, at most about ten labels
+        for plot, minor in ((self.loss_plot, step / 2), (self.accuracy_plot, step)):
+            plot.getPlotItem().getAxis("bottom").setTickSpacing(major=step, minor=minor)
             plot.getPlotItem().setXRange(0, max(1, epochs), padding=0.04)
             plot.getPlotItem().enableAutoRange(y=True)
 
@@ -167,6 +199,7 @@ class TrainingCharts(QWidget):
         for series in (self._raw, self._smooth, self._val_loss, self._val_accuracy):
             series.clear()
         self._average, self._averaged_steps = 0.0, 0
+        self._steps_changed = self._epochs_changed = True
         self.set_epochs(epochs)
         self.redraw()
         self._draw_previous()
@@ -190,12 +223,14 @@ class TrainingCharts(QWidget):
             smoothed.append(self._average / (1 - self._smoothing**self._averaged_steps))
         self._raw.extend(xs, list(record.losses))
         self._smooth.extend(xs, smoothed)
+        self._steps_changed = True
         self._schedule_redraw()
 
     def add_epoch(self, record: EpochProgress) -> None:
         """Append an epoch's validation loss and accuracy."""
         self._val_loss.extend([record.epoch], [record.val_loss])
         self._val_accuracy.extend([record.epoch], [100 * record.val_accuracy])
+        self._epochs_changed = True
         self._schedule_redraw()
 
     def _schedule_redraw(self) -> None:
@@ -204,12 +239,18 @@ class TrainingCharts(QWidget):
 
     @Slot()
     def redraw(self) -> None:
-        """Push the current run's buffers to their curves now (the timer calls this; exports may too)."""
+        """Push changed buffers to their curves now (the timer calls this; exports may too).
+
+        Only what changed is set: the accuracy plot repaints once per epoch, not per step record.
+        """
         self._redraw_timer.stop()
-        self.raw_loss_curve.setData(self._raw.x, self._raw.y)
-        self.smooth_loss_curve.setData(self._smooth.x, self._smooth.y)
-        self.val_loss_curve.setData(self._val_loss.x, self._val_loss.y)
-        self.val_accuracy_curve.setData(self._val_accuracy.x, self._val_accuracy.y)
+        if self._steps_changed:
+            self.raw_loss_curve.setData(self._raw.x, self._raw.y)
+            self.smooth_loss_curve.setData(self._smooth.x, self._smooth.y)
+        if self._epochs_changed:
+            self.val_loss_curve.setData(self._val_loss.x, self._val_loss.y)
+            self.val_accuracy_curve.setData(self._val_accuracy.x, self._val_accuracy.y)
+        self._steps_changed = self._epochs_changed = False
 
     def _draw_previous(self) -> None:
         shown = self._show_previous and len(self._previous_loss) > 0

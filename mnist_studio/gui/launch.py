@@ -45,7 +45,10 @@ def missing_library_message(what: str, loader_error: str) -> str:
     if "cannot open shared object file" not in loader_error:
         return f"{what} cannot be loaded ({loader_error.strip()}); reinstall PySide6, or {HEADLESS_HINT}"
     package = DEBIAN_PACKAGES.get(library)
-    install = f"install it (Debian/Ubuntu: sudo apt install {package})" if package else "install the package that provides it"
+    if package:
+        install = f"install it (Debian/Ubuntu: sudo apt install {package})"
+    else:
+        install = "install the package that provides it"
     return f"{what} needs the system library {library}, which is missing; {install}, or {HEADLESS_HINT}"
 
 

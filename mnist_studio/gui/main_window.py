@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QSaveFile, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from mnist_studio.core import paths
@@ -193,7 +193,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_checkpoint_opened(self, checkpoint: object) -> None:
         accuracy = checkpoint.test_accuracy
-        detail = f"test accuracy {accuracy:.2%}" if accuracy is not None else f"{checkpoint.status}, step {checkpoint.step}"
+        if accuracy is not None:
+            detail = f"test accuracy {accuracy:.2%}"
+        else:
+            detail = f"{checkpoint.status}, step {checkpoint.step}"
         self.show_status(f"Opened {checkpoint.arch} checkpoint ({detail}): {checkpoint.path}")
         self.checkpointReady.emit(str(checkpoint.path))
 
@@ -279,6 +282,11 @@ class MainWindow(QMainWindow):
         self.torch_loader.join()
         self._tasks.join()
         self._save_settings()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self.torch_loader.state == "idle":
+            self._torch_timer.start()  # (re)start: torch loads once the first frame is up
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()

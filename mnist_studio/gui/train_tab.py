@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QThread, Signal, Slot
-from PySide6.QtGui import QAction, QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFontDatabase, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -74,6 +74,11 @@ class TrainTab(QWidget):
         self.start_button.setDefault(True)
         self.pause_button = self._button("pauseButton", "Pause", self.pause_action)
         self.stop_button = self._button("stopButton", "Stop", self.stop_action)
+        self.shortcuts_hint = QLabel("Start Ctrl+R · Pause Ctrl+P · Stop Ctrl+.")
+        self.shortcuts_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        muted = self.shortcuts_hint.palette()
+        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
+        self.shortcuts_hint.setPalette(muted)
 
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("trainProgress")
@@ -124,6 +129,7 @@ class TrainTab(QWidget):
         left_layout.setContentsMargins(0, 0, 6, 0)
         left_layout.addWidget(self.form)
         left_layout.addLayout(buttons)
+        left_layout.addWidget(self.shortcuts_hint)
         left_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(left)

@@ -62,7 +62,10 @@ class TrainingForm(QWidget):
         super().__init__(parent)
         self.architecture_combo = _combo(
             "architectureCombo",
-            [(f"{spec.display_name}  ·  {spec.parameter_count:,} parameters", key) for key, spec in ARCHITECTURES.items()],
+            [
+                (f"{spec.display_name}  ·  {spec.parameter_count:,} parameters", key)
+                for key, spec in ARCHITECTURES.items()
+            ],
         )
         for index, spec in enumerate(ARCHITECTURES.values()):
             self.architecture_combo.setItemData(index, spec.description, Qt.ItemDataRole.ToolTipRole)
