@@ -101,8 +101,13 @@ def machine_summary() -> str:
         load = "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         load = "load average unknown"
+    threading_variables = [
+        f"{name}={os.environ[name]}" for name in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "MKL_NUM_THREADS")
+        if name in os.environ
+    ]
+    environment = f"; {' '.join(threading_variables)}" if threading_variables else ""
     return (
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {_cpu_model()}, {os.cpu_count()} cores; {load}; "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; {_cpu_model()}, {os.cpu_count()} cores; {load}{environment}; "
         f"Python {platform.python_version()}, torch {_version('torch')}, "
         f"torchvision {_version('torchvision')}, PySide6 {_version('PySide6-Essentials')}, "
         f"pyqtgraph {_version('pyqtgraph')}"

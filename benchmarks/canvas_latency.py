@@ -74,7 +74,8 @@ def _tiny_checkpoint(arch: str, folder: Path) -> Path:
     from mnist_studio.core.training import Trainer
 
     path = folder / f"{arch}.pt"
-    for _ in Trainer(TrainingConfig.for_architecture(arch, epochs=1, subset=512, device="cpu"), checkpoint_path=path).run():
+    config = TrainingConfig.for_architecture(arch, epochs=1, subset=512, device="cpu")
+    for _ in Trainer(config, checkpoint_path=path).run():
         pass
     return path
 
@@ -151,7 +152,8 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
             trips = draw_tab.round_trips_ms()[first:]
             rows.append(
                 [arch, f"{_common.median(shown_ms):.1f}", f"{_common.percentile(shown_ms, 95):.1f}",
-                 f"{_common.median(trips):.1f}" if trips else "-", f"{_common.median(readings):.1f}" if readings else "-",
+                 f"{_common.median(trips):.1f}" if trips else "-",
+                 f"{_common.median(readings):.1f}" if readings else "-",
                  _verdict(arch, _common.percentile(readings, 95)) if readings else "-"]
             )
     window.close()

@@ -158,7 +158,8 @@ def main() -> None:
         ]
     print()
     _common.print_table(["seconds from process start until", "median s", "range", "vs bare", "goal <= 1.3x"], rows)
-    print(f"\nfresh process per sample, {arguments.repeats} interleaved rounds, window {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]}.")
+    width, height = WINDOW_SIZE
+    print(f"\nfresh process per sample, {arguments.repeats} interleaved rounds, window {width}x{height}.")
 
 
 if __name__ == "__main__":
