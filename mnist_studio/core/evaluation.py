@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
 from mnist_studio.core.constants import NUM_CLASSES
+from mnist_studio.core.data import normalise
+from mnist_studio.core.robustness import perturbed_copy
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,21 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
         confusion=confusion.view(NUM_CLASSES, NUM_CLASSES),
         seconds=time.perf_counter() - started,
     )
+
+
+def test_set_metrics(model: nn.Module, test_images: torch.Tensor, test_labels: torch.Tensor) -> dict[str, Any]:
+    """The metrics a finished run records: accuracy on the test set and on its perturbed copy.
+
+    ``test_images`` are the raw ``uint8`` test images; they are normalised on the model's device.
+    """
+    device = next(model.parameters()).device
+    images, labels = normalise(test_images, device), test_labels.to(device)
+    test = evaluate(model, images, labels)
+    perturbed = evaluate(model, perturbed_copy(images), labels)
+    return {
+        "test_accuracy": test.accuracy,
+        "test_correct": test.correct,
+        "per_class_accuracy": test.per_class_accuracy,
+        "perturbed_test_accuracy": perturbed.accuracy,
+        "perturbed_test_correct": perturbed.correct,
+    }

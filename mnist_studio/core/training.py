@@ -22,9 +22,9 @@ from mnist_studio.core.augment import random_affine
 from mnist_studio.core.checkpoints import Checkpoint, build_payload, save_checkpoint
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.constants import VALIDATION_SIZE
-from mnist_studio.core.data import TrainingSplits, load_mnist, make_splits, normalise
+from mnist_studio.core.data import TrainingSplits, load_mnist, make_splits
 from mnist_studio.core.devices import default_cpu_threads, resolve_device
-from mnist_studio.core.evaluation import evaluate
+from mnist_studio.core.evaluation import evaluate, test_set_metrics
 from mnist_studio.core.progress import EpochProgress, Progress, StepProgress, TrainingFinished
 from mnist_studio.core.registry import build_model
 
@@ -338,19 +338,14 @@ class Trainer:
 
     def _finish_completed(self, model: nn.Module, state: _RunState) -> TrainingFinished:
         arrays = load_mnist(self._data_folder)
-        device = next(model.parameters()).device
-        test = evaluate(model, normalise(arrays.test_images, device), arrays.test_labels.to(device))
-        metrics = self._metrics(state) | {
-            "test_accuracy": test.accuracy,
-            "test_correct": test.correct,
-            "per_class_accuracy": test.per_class_accuracy,
-        }
+        metrics = self._metrics(state) | test_set_metrics(model, arrays.test_images, arrays.test_labels)
         payload = build_payload(
             self.config, model, status="completed", epoch=state.epoch, step=state.step, metrics=metrics, training_state={}
         )
         path = self._save(payload)
-        message = f"Finished: test accuracy {test.accuracy:.2%}; checkpoint saved to {path}"
-        return self._finished(state, "completed", message, test_accuracy=test.accuracy, checkpoint_path=str(path))
+        accuracy = metrics["test_accuracy"]
+        message = f"Finished: test accuracy {accuracy:.2%}; checkpoint saved to {path}"
+        return self._finished(state, "completed", message, test_accuracy=accuracy, checkpoint_path=str(path))
 
     def _finish_stopped(
         self,
