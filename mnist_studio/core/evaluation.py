@@ -13,6 +13,11 @@ from mnist_studio.core.constants import NUM_CLASSES
 from mnist_studio.core.data import normalise
 from mnist_studio.core.robustness import perturbed_copy
 
+# Batches of 500 keep each layer's activations small enough for the allocator to reuse; at 2000
+# they are tens of MB, freshly mapped and page-faulted per batch: LeNet5 on the 10,000 test
+# images took 2.2x as long, ResNet 3.4x (benchmarks/evaluation_speed.py, docs/BENCHMARKS.md).
+EVALUATION_BATCH_SIZE = 500
+
 
 @dataclass(frozen=True)
 class EvaluationResult:
@@ -39,7 +44,7 @@ class EvaluationResult:
         return per_class.tolist()
 
 
-def model_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
+def model_logits(model: nn.Module, images: torch.Tensor, batch_size: int = EVALUATION_BATCH_SIZE) -> torch.Tensor:
     """Logits for normalised ``images`` in eval mode, without gradients; restores train mode."""
     was_training = model.training
     model.eval()
@@ -50,7 +55,9 @@ def model_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 2000)
         model.train(was_training)
 
 
-def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000) -> EvaluationResult:
+def evaluate(
+    model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = EVALUATION_BATCH_SIZE
+) -> EvaluationResult:
     """Evaluate ``model`` on normalised ``images`` with their ``labels`` (same device as the model)."""
     started = time.perf_counter()
     logits = model_logits(model, images, batch_size)
