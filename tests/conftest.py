@@ -88,10 +88,12 @@ def _is_alive(thread: object) -> bool:
 
 @pytest.fixture
 def main_window(qtbot: object) -> Iterator[object]:
-    """A MainWindow shown offscreen with PyTorch loaded; closed (run stopped, threads joined) afterwards."""
+    """A MainWindow shown offscreen, PyTorch and the default model loaded; closed (threads joined) afterwards."""
     from shiboken6 import isValid
 
     from mnist_studio.gui import MainWindow
+
+    from mnist_studio.gui.model_selector import ModelLibrary
 
     window = MainWindow()
     window.show()
@@ -99,6 +101,9 @@ def main_window(qtbot: object) -> Iterator[object]:
         window.torch_loader.start()
         with qtbot.waitSignal(window.torch_loader.loaded, timeout=60_000):  # the first import takes seconds
             pass
+    # Settled: the shipped default model (if any) has become the current model.
+    library = ModelLibrary.shared(window)
+    qtbot.waitUntil(lambda: library.has_scanned() and not library.is_busy(), timeout=60_000)
     yield window
     if isValid(window):
         window.close()

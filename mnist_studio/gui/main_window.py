@@ -161,9 +161,16 @@ class MainWindow(QMainWindow):
     def _on_torch_loaded(self, info: TorchInfo) -> None:
         self.train_tab.set_torch_info(info)
         self.torch_status.setText(f"PyTorch {info.version}")
-        self.device_status.setText(f"Device: {info.devices[0]}")
         self.threads_status.setText(f"CPU threads: {info.threads}")
+        self._show_device()
+        self.train_tab.form.device_combo.currentIndexChanged.connect(self._show_device)
         self.show_status("PyTorch loaded: ready to train", 4000)
+
+    @Slot()
+    def _show_device(self) -> None:
+        info = self.torch_loader.info
+        chosen = self.train_tab.form.device_combo.currentData()
+        self.device_status.setText(f"Device: {info.devices[0] if chosen in (None, 'auto') else chosen}")
 
     @Slot(str)
     def _on_torch_failed(self, message: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.registry import DEFAULT_ARCHITECTURE
+from mnist_studio.gui.main_window import NOTHING_TO_SAVE
 from mnist_studio.gui.settings import AppSettings
 
 REQUIRED_NAMES = [
@@ -81,10 +82,13 @@ def test_menus_offer_the_common_actions_with_shortcuts(main_window) -> None:
 def test_status_bar_shows_device_torch_and_threads(main_window) -> None:
     import torch
 
-    from mnist_studio.core.devices import default_cpu_threads
+    from mnist_studio.core.devices import available_devices, default_cpu_threads
 
     assert main_window.torch_status.text() == f"PyTorch {torch.__version__}"
-    assert main_window.device_status.text().startswith("Device: ")
+    devices = main_window.train_tab.form.device_combo
+    assert main_window.device_status.text() == f"Device: {available_devices()[0]}"  # what auto picks
+    devices.setCurrentIndex(devices.findData("cpu"))
+    assert main_window.device_status.text() == "Device: cpu"
     assert main_window.threads_status.text() == f"CPU threads: {default_cpu_threads()}"
 
 
@@ -108,20 +112,23 @@ def test_opening_a_good_checkpoint_makes_it_the_current_model(qtbot, main_window
 def test_opening_a_bad_file_shows_one_line_and_changes_nothing(qtbot, main_window, tmp_path: Path) -> None:
     bad = tmp_path / "notes.pt"
     bad.write_text("not a checkpoint")
+    current_model = main_window.current_checkpoint
+    boxes = lambda: [box for box in main_window.findChildren(QMessageBox) if str(bad) in box.text()]  # noqa: E731
     with qtbot.assertNotEmitted(main_window.checkpointReady):
         main_window.open_checkpoint(str(bad))
-        qtbot.waitUntil(lambda: main_window.findChild(QMessageBox) is not None, timeout=30_000)
-    box = main_window.findChild(QMessageBox)
-    assert str(bad) in box.text() and "\n" not in box.text() and "Traceback" not in box.text()
-    assert main_window.current_checkpoint is None
+        qtbot.waitUntil(lambda: len(boxes()) == 1, timeout=30_000)
+    box = boxes()[0]
+    assert "\n" not in box.text() and "Traceback" not in box.text()
+    assert main_window.current_checkpoint == current_model
     box.close()
 
 
 def test_save_checkpoint_as_copies_the_current_model(qtbot, main_window, trained_checkpoint: Path, tmp_path: Path) -> None:
     target = tmp_path / "copies" / "mine.pt"
     target.parent.mkdir()
-    assert not main_window.save_checkpoint_as(str(target))  # nothing current yet
-    main_window.findChild(QMessageBox).close()
+    main_window.current_checkpoint = None  # as on a machine without shipped checkpoints
+    assert not main_window.save_checkpoint_as(str(target))
+    assert [box.text() for box in main_window.findChildren(QMessageBox)] == [NOTHING_TO_SAVE]
     main_window.checkpointReady.emit(str(trained_checkpoint))
     assert main_window.save_checkpoint_as(str(target))
     assert target.read_bytes() == trained_checkpoint.read_bytes()

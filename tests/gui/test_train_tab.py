@@ -112,6 +112,7 @@ def test_start_waits_for_torch(qtbot) -> None:
 
 def test_stop_ends_the_run_at_once_with_a_resumable_checkpoint(qtbot, main_window) -> None:
     tab = main_window.train_tab
+    current_model = main_window.current_checkpoint
     start_long_run(qtbot, main_window)
     with qtbot.waitSignal(tab.runFinished, timeout=10_000) as blocker:
         click(qtbot, main_window, "stopButton")
@@ -120,7 +121,7 @@ def test_stop_ends_the_run_at_once_with_a_resumable_checkpoint(qtbot, main_windo
     assert record.step < 50 * 1250
     assert Path(record.checkpoint_path).is_file()
     assert tab.banner.kind == "info"
-    assert main_window.current_checkpoint is None  # a stopped run is not a finished model
+    assert main_window.current_checkpoint == current_model  # a stopped run is not a finished model
 
 
 def test_pause_holds_the_step_count_and_resume_continues(qtbot, main_window) -> None:
@@ -154,11 +155,12 @@ def test_closing_mid_run_stops_and_joins_the_worker_and_saves_settings(qtbot, ma
 def test_a_diverging_run_shows_the_error_and_start_works_again(qtbot, main_window) -> None:
     tab = main_window.train_tab
     set_recipe(main_window, "mlp", epochs=1, images=1000, optimizer="sgd", learning_rate=1e6, schedule="constant")
+    current_model = main_window.current_checkpoint
     with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
         click(qtbot, main_window, "startButton")
     assert blocker.args[0].status == "failed"
     assert tab.banner.kind == "error" and "diverged" in tab.banner.text
-    assert main_window.current_checkpoint is None
+    assert main_window.current_checkpoint == current_model
     assert buttons(main_window) == (True, False, False)
 
 
