@@ -18,6 +18,8 @@ from mnist_studio.core.progress import EpochProgress, StepProgress
 
 REDRAW_HZ = 15
 SMOOTHING_POINTS = 50  # the smoothed loss averages over total_steps / 50 steps (between 2 and 50)
+EMPTY_LOSS_RANGE = (math.log10(0.02), math.log10(3.0))  # the loss plot's y axis is log10
+EMPTY_ACCURACY_RANGE = (80.0, 100.0)
 TRAIN_COLOUR = "#1f6fd1"
 VALIDATION_COLOUR = "#e8710a"
 PREVIOUS_COLOUR = "#8a8f98"
@@ -186,10 +188,16 @@ class TrainingCharts(QWidget):
     def set_epochs(self, epochs: int) -> None:
         """Fix the x axes to ``0..epochs`` so a run fills the plots from left to right."""
         step = max(1, math.ceil(epochs / 10))  # whole epochs, at most about ten labels
-        for plot, minor in ((self.loss_plot, step / 2), (self.accuracy_plot, step)):
-            plot.getPlotItem().getAxis("bottom").setTickSpacing(major=step, minor=minor)
-            plot.getPlotItem().setXRange(0, max(1, epochs), padding=0.04)
-            plot.getPlotItem().enableAutoRange(y=True)
+        # Until data arrives the y axes show typical MNIST ranges; then they follow the data.
+        for plot, minor, empty_y in (
+            (self.loss_plot, step / 2, EMPTY_LOSS_RANGE),
+            (self.accuracy_plot, step, EMPTY_ACCURACY_RANGE),
+        ):
+            item = plot.getPlotItem()
+            item.getAxis("bottom").setTickSpacing(major=step, minor=minor)
+            item.setXRange(0, max(1, epochs), padding=0.04)
+            item.setYRange(*empty_y, padding=0)
+            item.enableAutoRange(y=True)
 
     def start_run(self, epochs: int) -> None:
         """Begin a new run: the current one (if any) becomes the faded previous run."""
