@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DIGIT_BOX = 20  # MNIST fits the ink into 20x20 and centres it in the 28x28 frame
 FRAME_CENTRE = IMAGE_SIZE / 2  # where MNIST's centres of mass lie (index coordinates, measured)
+# Raster formats only: Pillow's EPS and PDF readers would run Ghostscript on a stranger's file.
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP", "PPM", "TGA", "ICO")  # JPEG covers MPO photos
 MAX_IMAGE_PIXELS = 50_000_000  # larger decoded images are refused, not loaded
 WORKING_SIDE = 1024  # larger inputs are reduced first: the result is only 20 px tall anyway
 POLARITY_SIDE = 32  # the thumbnail that decides polarity and background (lighting is smooth)
@@ -66,7 +68,7 @@ def load_image_file(path: Path | str) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(path, formats=IMAGE_FORMATS)
     except FileNotFoundError:
         raise ImageError(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -76,7 +78,7 @@ def load_image_file(path: Path | str) -> np.ndarray:
     except Image.DecompressionBombError:
         raise ImageError(f"{path}: the image is too large to open") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ImageError(f"{path}: not an image file (or a format that cannot be read)") from None
+        raise ImageError(f"{path}: not an image file (PNG, JPEG, BMP, GIF, TIFF or WebP)") from None
     with image:
         # A JPEG decodes straight at 1/2, 1/4 or 1/8 scale: phone photos need no full decode.
         image.draft("L", (WORKING_SIDE, WORKING_SIDE))
@@ -212,18 +214,25 @@ def _thumbnail(grey: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.BOX))
 
 
+# Powers (of x, of y) of the cubic background surface's terms.
+_SURFACE_POWERS = [(total - power, power) for total in range(4) for power in range(total + 1)]
+
+
+def _surface_coordinates(count: int, thumbnail_count: int) -> np.ndarray:
+    """Pixel centres along one axis of an image, on the thumbnail's -0.5..0.5 scale."""
+    centres = (np.arange(count) + 0.5) * (thumbnail_count / count) - 0.5
+    return centres / max(thumbnail_count - 1, 1) - 0.5
+
+
 @functools.lru_cache(maxsize=8)
 def _surface_terms(height: int, width: int) -> np.ndarray:
-    """The monomials x^i y^j (i + j <= 3) at each pixel, coordinates scaled to -0.5..0.5."""
-    ys, xs = np.mgrid[0:height, 0:width]
-    ys = ys.ravel() / max(height - 1, 1) - 0.5
-    xs = xs.ravel() / max(width - 1, 1) - 0.5
-    terms = [xs ** (total - power) * ys**power for total in range(4) for power in range(total + 1)]
-    return np.stack(terms, axis=1)
+    """Each term of the cubic surface at each pixel of a thumbnail: (height * width, 10)."""
+    ys, xs = np.meshgrid(_surface_coordinates(height, height), _surface_coordinates(width, width), indexing="ij")
+    return np.stack([xs.ravel() ** x_power * ys.ravel() ** y_power for x_power, y_power in _SURFACE_POWERS], axis=1)
 
 
-def _background(small: np.ndarray) -> tuple[np.ndarray, float]:
-    """The paper or canvas under light ink: a cubic surface fitted to the pixels that are not ink.
+def _background(small: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """The paper or canvas under light ink, at ``shape``: a cubic surface fitted to ``small``.
 
     A smooth surface follows a lighting gradient, vignetting or a soft shadow, yet cannot bend
     around strokes however thick the pen. The fit starts from the darker half of the pixels and
@@ -240,7 +249,18 @@ def _background(small: np.ndarray) -> tuple[np.ndarray, float]:
         residual = values - design @ coefficients
         bound = max(3.0 * 1.4826 * float(np.median(np.abs(residual[keep]))), 2.0)
         keep = residual < bound
-    return (values - residual).reshape(small.shape).astype(np.float32), bound
+    # Evaluated directly at full size: cheaper and smoother than resizing the thumbnail's surface.
+    ys = _surface_coordinates(shape[0], small.shape[0])
+    xs = _surface_coordinates(shape[1], small.shape[1])
+    rows = np.zeros((4, shape[1]), dtype=np.float32)
+    for (x_power, y_power), coefficient in zip(_SURFACE_POWERS, coefficients):
+        rows[y_power] += coefficient * xs**x_power
+    column = ys[:, None].astype(np.float32)
+    surface = column * rows[3] + rows[2]  # Horner's rule in y, in place: no BLAS, few temporaries
+    for y_power in (1, 0):
+        surface *= column
+        surface += rows[y_power]
+    return surface, bound
 
 
 def _ink(grey: np.ndarray) -> np.ndarray | None:
@@ -258,11 +278,7 @@ def _ink(grey: np.ndarray) -> np.ndarray | None:
     reference = float(np.median(border))
     if reference - float(small.min()) > float(small.max()) - reference:  # dark ink on paper
         grey, small = 255.0 - grey, 255.0 - small
-    background, noise = _background(small)
-    if background.shape != grey.shape:
-        background = np.asarray(
-            Image.fromarray(background).resize(grey.shape[::-1], Image.Resampling.BILINEAR)
-        )
+    background, noise = _background(small, grey.shape)
     ink = grey - background
     peak = float(ink.max())
     if peak < MIN_INK_CONTRAST:
