@@ -1,14 +1,18 @@
 """CPU threads for training: 1 vs N intra-op threads, on a quiet machine and beside other work.
 
-For each OpenMP wait policy, load and architecture (default recipe), the engine trains
+For each runtime variant, load and architecture (default recipe), the engine trains
 ``--images`` images with 1 and with N threads and reports images/s. Loads:
 - none: nothing of ours besides the training (other processes on the machine still count);
 - gui-like: a thread in the same process doing pure-Python work 10 ms out of every 50 ms
   (what a GUI thread redrawing charts at 20 Hz costs: it holds the GIL and a core meanwhile);
 - busy-core: another process spinning one core at 100% (a second heavy program).
-OpenMP reads ``OMP_WAIT_POLICY`` once, when torch loads, so each policy runs in its own child
-process; rounds alternate the policies (A B, B A, ...) and each child interleaves its cases.
-``default`` leaves the variable unset (libgomp spins while waiting); ``passive`` sets PASSIVE.
+Variants are process-wide settings read once at start-up, so each runs in its own child
+process; rounds alternate the variants (A B, B A, ...) and each child interleaves its cases:
+- default: nothing set (libgomp's threads spin a while when they wait; glibc's defaults);
+- omp-passive: ``OMP_WAIT_POLICY=PASSIVE`` (waiting OpenMP threads sleep at once);
+- malloc-keep: glibc keeps freed blocks up to 64 MiB instead of unmapping them
+  (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``), so they are not page-faulted again;
+- omp-passive+malloc-keep: both.
 ``benchmarks/gui_training.py --threads 1 2`` measures the same inside the real window.
 """
 
@@ -30,7 +34,12 @@ import _common
 
 GUI_BUSY_SECONDS = 0.010
 GUI_PERIOD_SECONDS = 0.050
-POLICIES = {"default": None, "passive": "PASSIVE"}
+VARIANTS: dict[str, dict[str, str]] = {
+    "default": {},
+    "omp-passive": {"OMP_WAIT_POLICY": "PASSIVE"},
+    "malloc-keep": {"MALLOC_MMAP_THRESHOLD_": str(64 << 20), "MALLOC_TRIM_THRESHOLD_": str(256 << 20)},
+}
+VARIANTS["omp-passive+malloc-keep"] = VARIANTS["omp-passive"] | VARIANTS["malloc-keep"]
 RESULT_MARK = "RESULT "
 
 
@@ -109,12 +118,13 @@ def child(arguments: object) -> None:
     print(RESULT_MARK + json.dumps(results), flush=True)
 
 
-def run_child(policy: str, arguments: object) -> dict[str, float]:
-    """Run one child round under ``policy``; returns its results."""
-    environment = dict(os.environ)
-    environment.pop("OMP_WAIT_POLICY", None)
-    if POLICIES[policy]:
-        environment["OMP_WAIT_POLICY"] = POLICIES[policy]
+def run_child(variant: str, arguments: object) -> dict[str, float]:
+    """Run one child round under ``variant``; returns its results."""
+    environment = {
+        name: value for name, value in os.environ.items()
+        if not any(name in settings for settings in VARIANTS.values())
+    }
+    environment.update(VARIANTS[variant])
     command = [
         sys.executable, __file__, "--child", "--images", str(arguments.images),
         "--arch", *arguments.arch, "--threads", *map(str, arguments.threads), "--load", *arguments.load,
@@ -123,7 +133,7 @@ def run_child(policy: str, arguments: object) -> dict[str, float]:
     for line in output.splitlines():
         if line.startswith(RESULT_MARK):
             return json.loads(line[len(RESULT_MARK) :])
-    raise RuntimeError(f"the {policy} child printed no result")
+    raise RuntimeError(f"the {variant} child printed no result")
 
 
 def main() -> None:
@@ -133,7 +143,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, os.cpu_count() or 2], help="thread counts")
     parser.add_argument("--load", nargs="+", default=list(LOADS), choices=list(LOADS), help="loads (default all)")
     parser.add_argument(
-        "--policy", nargs="+", default=list(POLICIES), choices=list(POLICIES), help="OpenMP wait policies (default all)"
+        "--variant", nargs="+", default=["default", "omp-passive"], choices=list(VARIANTS),
+        help="runtime variants (default: default omp-passive)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -141,26 +152,26 @@ def main() -> None:
         child(arguments)
         return
     _common.print_header("CPU threads for training (engine default recipe)", arguments)
-    samples: dict[str, dict[str, list[float]]] = {policy: {} for policy in arguments.policy}
+    samples: dict[str, dict[str, list[float]]] = {variant: {} for variant in arguments.variant}
     for round_number in range(arguments.repeats):
-        for policy in arguments.policy if round_number % 2 == 0 else reversed(arguments.policy):
-            print(f"round {round_number + 1}/{arguments.repeats}, policy {policy}:", file=sys.stderr, flush=True)
-            for name, value in run_child(policy, arguments).items():
-                samples[policy].setdefault(name, []).append(value)
+        for variant in arguments.variant if round_number % 2 == 0 else reversed(arguments.variant):
+            print(f"round {round_number + 1}/{arguments.repeats}, {variant}:", file=sys.stderr, flush=True)
+            for name, value in run_child(variant, arguments).items():
+                samples[variant].setdefault(name, []).append(value)
     rows = []
     for load in arguments.load:
         for arch in arguments.arch:
             medians = {
-                (policy, threads): _common.median(samples[policy][f"{load}/{arch}/{threads}"])
-                for policy in arguments.policy
+                (variant, threads): _common.median(samples[variant][f"{load}/{arch}/{threads}"])
+                for variant in arguments.variant
                 for threads in arguments.threads
             }
             best = max(medians.values())
-            for (policy, threads), rate in medians.items():
-                values = samples[policy][f"{load}/{arch}/{threads}"]
-                rows.append([load, arch, policy, threads, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"])
+            for (variant, threads), rate in medians.items():
+                values = samples[variant][f"{load}/{arch}/{threads}"]
+                rows.append([load, arch, variant, threads, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"])
     print()
-    _common.print_table(["load", "arch", "OMP wait policy", "threads", "images/s (median)", "range", "vs best"], rows)
+    _common.print_table(["load", "arch", "variant", "threads", "images/s (median)", "range", "vs best"], rows)
     print(f"\n{arguments.images:,} images per run; 'vs best' compares within one load and architecture.")
 
 
