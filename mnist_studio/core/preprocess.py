@@ -271,9 +271,11 @@ def _ink(grey: np.ndarray) -> np.ndarray | None:
     holds a stroke's anti-aliased edge.
     """
     small = _thumbnail(grey)
-    ring = max(1, round(min(small.shape) * 0.06))
+    # The border, not the whole image, says what the background looks like: a thick pen may
+    # cover more than half of a canvas.
+    band = max(1, round(min(small.shape) * 0.06))
     border = np.concatenate(
-        [small[:ring].ravel(), small[-ring:].ravel(), small[:, :ring].ravel(), small[:, -ring:].ravel()]
+        [small[:band].ravel(), small[-band:].ravel(), small[:, :band].ravel(), small[:, -band:].ravel()]
     )
     reference = float(np.median(border))
     if reference - float(small.min()) > float(small.max()) - reference:  # dark ink on paper
