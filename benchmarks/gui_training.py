@@ -86,30 +86,42 @@ def headless_run(config: object, folder: Path) -> float:
 
 
 def redraw_cost(window: object, repeats: int) -> list[list[str]]:
-    """Median ms per frame (setData, paint) for a TrainingCharts of the window's size holding N points."""
+    """Median ms per frame for a TrainingCharts of the window's size holding N noisy loss points.
+
+    Each frame first receives one step record of 10 new losses, as during training, so the
+    redraw pushes changed data (setData) and the plots repaint (paint).
+    """
+    import numpy as np
+
     from mnist_studio.core.progress import StepProgress
     from mnist_studio.gui.charts import TrainingCharts
 
     size = window.train_tab.charts.size()
+    rng = np.random.default_rng(0)
     rows = []
     for points in REDRAW_POINTS:
+        per_frame = 10
+        total_steps = points + repeats * per_frame
+        epochs = max(1, points // 430)
+        losses = (2.0 / (1 + 0.01 * np.arange(1, total_steps + 1))) * rng.lognormal(0, 0.3, total_steps)
+
+        def record(first: int, count: int) -> StepProgress:
+            return StepProgress(
+                epoch=1, epochs=epochs, step=first + count - 1, total_steps=total_steps, first_step=first,
+                losses=tuple(losses[first - 1 : first - 1 + count].tolist()), learning_rate=1e-3,
+                images_per_second=0.0, eta_seconds=0.0, elapsed_seconds=0.0,
+            )
+
         charts = TrainingCharts()
         charts.resize(size)
         charts.show()
-        charts.start_run(epochs=max(1, points // 430))
-        chunk = 100
-        for first in range(1, points + 1, chunk):
-            losses = tuple(2.0 / (1 + 0.01 * (first + offset)) for offset in range(min(chunk, points - first + 1)))
-            charts.add_steps(
-                StepProgress(
-                    epoch=1, epochs=max(1, points // 430), step=first + len(losses) - 1, total_steps=points,
-                    first_step=first, losses=losses, learning_rate=1e-3, images_per_second=0.0,
-                    eta_seconds=0.0, elapsed_seconds=0.0,
-                )
-            )
+        charts.start_run(epochs=epochs)
+        for first in range(1, points + 1, 100):
+            charts.add_steps(record(first, min(100, points - first + 1)))
         _gui.run_event_loop(0.1)
         set_data, paint = [], []
-        for _ in range(repeats):
+        for frame in range(repeats):
+            charts.add_steps(record(points + 1 + frame * per_frame, per_frame))
             started = time.perf_counter()
             charts.redraw()
             drawn = time.perf_counter()
