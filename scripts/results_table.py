@@ -18,7 +18,7 @@ from mnist_studio.core.registry import ARCHITECTURES
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
-def _reproduce_command(config: dict) -> str:
+def _reproduce_command(config: dict, device: str) -> str:
     flags = [
         f"--arch {config['arch']}",
         f"--epochs {config['epochs']}",
@@ -29,6 +29,7 @@ def _reproduce_command(config: dict) -> str:
         f"--weight-decay {config['weight_decay']:g}",
         *(["--augment"] if config["augment"] else []),
         f"--seed {config['seed']}",
+        f"--device {device.split(':')[0]}",
         *([f"--threads {config['threads']}"] if config.get("threads") else []),
     ]
     return "mnist-studio train " + " ".join(flags) + f" --out checkpoints/{config['arch']}.pt"
@@ -51,7 +52,7 @@ def results_table(folder: Path) -> str:
             continue
         config, metrics = checkpoint.config, checkpoint.metrics
         perturbed = metrics.get("perturbed_test_accuracy")
-        device = metrics.get("device", "?")
+        device = metrics.get("device", "cpu")
         if device == "cpu" and metrics.get("threads"):
             device += f" ({metrics['threads']} thread{'s' if metrics['threads'] > 1 else ''})"
         rows.append(
@@ -60,7 +61,7 @@ def results_table(folder: Path) -> str:
             f"| {metrics['test_accuracy']:.2%} | {f'{perturbed:.2%}' if perturbed is not None else '–'} "
             f"| {metrics['train_seconds'] / 60:.1f} min | {device} |"
         )
-        commands.append(f"{spec.display_name}: `{_reproduce_command(config.to_dict())}`")
+        commands.append(f"{spec.display_name}: `{_reproduce_command(config.to_dict(), metrics.get('device', 'cpu'))}`")
     return "\n".join(rows) + "\n\nReproduce a row:\n\n" + "\n".join(f"- {line}" for line in commands) + "\n"
 
 

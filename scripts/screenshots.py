@@ -71,10 +71,22 @@ def current_model_is_ready(window: object) -> bool:
     return current is not None and str(current.summary.path) == window.current_checkpoint
 
 
+def use_shipped_lenet5(window: object) -> None:
+    """Make the shipped LeNet-5 the current model, as a fresh install starts."""
+    from mnist_studio.core.paths import pretrained_dir
+    from mnist_studio.gui.model_selector import ModelLibrary
+
+    library = ModelLibrary.shared(window)
+    path = pretrained_dir() / "lenet5.pt"
+    library.select(path)
+    wait_until(lambda: library.current() is not None and library.current().summary.path == path)
+
+
 def prepare_test(window: object) -> None:
-    """Evaluate the current model; show nine random test images, at least one of them a mistake."""
+    """Evaluate the shipped LeNet-5; show nine random test images, at least one of them a mistake."""
     window.tabs.setCurrentIndex(1)
     wait_until(lambda: current_model_is_ready(window))
+    use_shipped_lenet5(window)
     tab = window.test_tab
     tab.evaluate_button.click()
     wait_for(tab.evaluationFinished)

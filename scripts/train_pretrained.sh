@@ -20,7 +20,7 @@ COMMON=(--device "$DEVICE" --seed 0 --threads 1 --optimizer adamw --schedule one
 declare -A RECIPE=(
   [mlp]="--epochs 20 --batch-size 128 --lr 0.002 --weight-decay 0.0001 --augment"
   [lenet5]="--epochs 12 --batch-size 128 --lr 0.01 --weight-decay 0.0001 --augment"
-  [resnet]="--epochs 20 --batch-size 128 --lr 0.01 --weight-decay 0.0001"
+  [resnet]="--epochs 20 --batch-size 128 --lr 0.01 --weight-decay 0.0001 --augment"
   [gru]="--epochs 20 --batch-size 128 --lr 0.004 --weight-decay 0.0001 --augment"
   [vit]="--epochs 15 --batch-size 128 --lr 0.002 --weight-decay 0.05 --augment"
 )

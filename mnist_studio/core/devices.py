@@ -34,8 +34,14 @@ def resolve_device(name: str) -> "torch.device":
 
 
 def default_cpu_threads() -> int:
-    """Intra-op threads for CPU training: every core the process may use (see docs/BENCHMARKS.md)."""
+    """Intra-op threads for CPU training: every core but one, and at least one.
+
+    The spare core serves the GUI thread and everything else on the machine. Measured on a
+    2-core machine (docs/BENCHMARKS.md §7): as soon as anything else ran, OpenMP's spinning
+    workers made 2 threads 4-25x slower than 1, while 1 thread was never far from the best.
+    """
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS and Windows
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
