@@ -333,6 +333,6 @@ def test_without_a_terminal_only_epoch_lines_are_printed() -> None:
 
 
 def test_durations_read_like_a_clock() -> None:
-    from mnist_studio.cli.progress_bar import format_duration
+    from mnist_studio.core.progress import format_duration
 
     assert [format_duration(s) for s in (0, 59.6, 75, 3725)] == ["0:00", "1:00", "1:15", "1:02:05"]

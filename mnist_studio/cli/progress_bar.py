@@ -5,16 +5,9 @@ from __future__ import annotations
 import shutil
 from typing import TextIO
 
-from mnist_studio.core.progress import EpochProgress, Progress, StepProgress
+from mnist_studio.core.progress import EpochProgress, Progress, StepProgress, format_duration
 
 BAR_WIDTH = 24
-
-
-def format_duration(seconds: float) -> str:
-    """``75`` -> ``1:15``; ``3725`` -> ``1:02:05``."""
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def step_line(record: StepProgress) -> str:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_studio.core.config import TrainingConfig
-from mnist_studio.core.progress import EpochProgress, StepProgress, TrainingFinished
+from mnist_studio.core.progress import EpochProgress, StepProgress, TrainingFinished, format_duration
 from mnist_studio.gui.charts import TrainingCharts
 from mnist_studio.gui.torch_loader import TorchInfo
 from mnist_studio.gui.training_form import TrainingForm
@@ -29,12 +29,6 @@ from mnist_studio.gui.widgets import MessageBanner
 
 LOG_LINES = 2_000
 FORM_WIDTH = 330
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def describe_config(config: TrainingConfig) -> str:
@@ -275,7 +269,7 @@ class TrainTab(QWidget):
         text = f"Epoch {record.epoch}/{record.epochs} · step {record.step:,}/{record.total_steps:,}"
         self.progress_bar.setFormat(text + (" — paused" if self._state == "paused" else ""))
         self.stats_label.setText(
-            f"{record.images_per_second:,.0f} images/s · ETA {_duration(record.eta_seconds)}"
+            f"{record.images_per_second:,.0f} images/s · ETA {format_duration(record.eta_seconds)}"
         )
 
     def _end_run(self) -> None:
@@ -297,7 +291,7 @@ class TrainTab(QWidget):
             self.progress_bar.setValue(self.progress_bar.maximum())
             self.progress_bar.setFormat(f"Done · test accuracy {record.test_accuracy:.2%}")
             self.stats_label.setText(
-                f"{record.images_per_second:,.0f} images/s · {_duration(record.train_seconds)} training"
+                f"{record.images_per_second:,.0f} images/s · {format_duration(record.train_seconds)} training"
             )
             self.banner.show_message("success", record.message)
         elif record.status == "stopped":
