@@ -117,6 +117,7 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
     from PySide6.QtWidgets import QWidget
 
     import _gui
+    from mnist_studio.gui.model_selector import ModelLibrary
 
     window = _gui.main_window()
     draw_tab = window.findChild(QWidget, "drawTab")
@@ -124,6 +125,7 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
         window.close()
         return [[arch, "-", "-", "-", "-", "the window has no Draw tab yet"] for arch in arguments.gui_arch]
     canvas = window.findChild(QWidget, "drawCanvas")
+    library = ModelLibrary.shared(window)
     window.tabs.setCurrentWidget(draw_tab)
     rng = np.random.default_rng(0)
     rows = []
@@ -132,7 +134,7 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
             path = _tiny_checkpoint(arch, Path(folder))
             window.checkpointReady.emit(str(path))
             deadline = time.perf_counter() + 60
-            while window.current_checkpoint != str(path) or draw_tab._library.current() is None:
+            while (current := library.current()) is None or current.summary.path.resolve() != path.resolve():
                 if time.perf_counter() > deadline:
                     raise TimeoutError(f"the {arch} checkpoint did not become the current model")
                 _gui.run_event_loop(0.05)
@@ -161,6 +163,7 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
 
 
 def main() -> None:
+    """Measure the core path (and the Draw tab with --gui); print the tables."""
     from mnist_studio.core.registry import ARCHITECTURES
 
     parser = _common.parser(__doc__.splitlines()[0], repeats=1)

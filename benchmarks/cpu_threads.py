@@ -137,6 +137,7 @@ def run_child(variant: str, arguments: object) -> dict[str, float]:
 
 
 def main() -> None:
+    """Alternate the variants' child processes round by round; print the table."""
     parser = _common.parser(__doc__.splitlines()[0], repeats=3)
     parser.add_argument("--arch", nargs="+", default=["lenet5", "mlp"], help="architectures (default lenet5 mlp)")
     parser.add_argument("--images", type=int, default=6_400, help="images per timed run (default 6,400)")
@@ -169,7 +170,9 @@ def main() -> None:
             best = max(medians.values())
             for (variant, threads), rate in medians.items():
                 values = samples[variant][f"{load}/{arch}/{threads}"]
-                rows.append([load, arch, variant, threads, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"])
+                rows.append(
+                    [load, arch, variant, threads, f"{rate:,.0f}", _common.spread(values), f"{rate / best:.2f}"]
+                )
     print()
     _common.print_table(["load", "arch", "variant", "threads", "images/s (median)", "range", "vs best"], rows)
     print(f"\n{arguments.images:,} images per run; 'vs best' compares within one load and architecture.")

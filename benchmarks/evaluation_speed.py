@@ -21,6 +21,7 @@ GOAL_SECONDS = {"lenet5": 1.0}
 
 
 def main() -> None:
+    """Time evaluate() on the test set per architecture, interleaved; print the table."""
     parser = _common.parser(__doc__.splitlines()[0], repeats=5)
     parser.add_argument("--arch", nargs="+", default=list(ARCHITECTURES), help="architectures (default all)")
     parser.add_argument("--threads", type=int, default=default_cpu_threads(), help="CPU threads")

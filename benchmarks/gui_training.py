@@ -140,6 +140,7 @@ def redraw_cost(window: object, repeats: int) -> list[list[str]]:
 
 
 def main() -> None:
+    """Drive the window, alternate in-app and headless runs; print the three tables."""
     parser = _common.parser(__doc__.splitlines()[0], repeats=3)
     parser.add_argument("--arch", nargs="+", default=["lenet5", "mlp"], help="architectures (default lenet5 mlp)")
     parser.add_argument("--images", type=int, default=12_800, help="training images per run (default 12,800)")

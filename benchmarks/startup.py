@@ -91,6 +91,7 @@ def child_torch() -> None:
 
 
 def main() -> None:
+    """Spawn bare and app children in turn; print the start-up table."""
     import subprocess
     import tempfile
 

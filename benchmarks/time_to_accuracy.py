@@ -80,6 +80,7 @@ def tutorial_run(epochs: int, threads: int, seed: int, device: str) -> list[tupl
 
 
 def main() -> None:
+    """Run the default recipe for each epoch count and seed, then the tutorial; print the table."""
     parser = _common.parser(__doc__.splitlines()[0], repeats=1)
     parser.add_argument("--epochs", type=int, nargs="+", default=[3, 4], help="engine run lengths (default 3 4)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds for the engine runs (default 0)")

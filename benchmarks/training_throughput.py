@@ -103,6 +103,7 @@ def train_engine(config: TrainingConfig, folder: Path, overheads: list[float]) -
 
 
 def main() -> None:
+    """Interleave the three pipelines per architecture; print the table."""
     parser = _common.parser(__doc__.splitlines()[0], repeats=3)
     parser.add_argument("--arch", nargs="+", default=["lenet5", "mlp"], help="architectures (default lenet5 mlp)")
     parser.add_argument("--images", type=int, default=12_800, help="images per timed run (default 12,800)")
