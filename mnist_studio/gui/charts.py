@@ -107,6 +107,11 @@ class TrainingCharts(QWidget):
         self.previous_accuracy_curve = self._curve(
             self.accuracy_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True, symbol=True
         )
+        # Per-step lines grow with the run: an unreduced antialiased 40k-point line costs ~65 ms a
+        # frame (docs/BENCHMARKS.md §3); subsampling to the view's width keeps it near 10 ms.
+        for curve in (self.smooth_loss_curve, self.previous_loss_curve):
+            curve.setDownsampling(auto=True, method="subsample")
+            curve.setClipToView(True)
 
         self._raw = Series()
         self._smooth = Series()

@@ -13,6 +13,9 @@ from mnist_studio.core.progress import TrainingFinished
 from mnist_studio.gui.background import start_in_thread, user_message
 
 
+GIL_SWITCH_SECONDS = 0.001
+
+
 class TrainingWorker(QObject):
     """Drives one ``Trainer`` run in the thread it lives in; stop/pause/resume may be called from any thread.
 
@@ -58,33 +61,38 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         """Train until the engine's last record; never raises."""
+        # Painting the charts calls into Python many times per frame, and each call may wait for
+        # the worker to hand over the GIL: a 1 ms switch interval (Python's default is 5 ms) keeps
+        # frames short. It is process-wide, so it holds for this run only.
+        previous_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous_interval, GIL_SWITCH_SECONDS))
         self.started.emit()
         try:
-            from mnist_studio.core.training import Trainer
-
-            trainer = Trainer(self.config, checkpoint_path=self._checkpoint_path)
-            with self._lock:
-                self._trainer = trainer
-                if self._stop_requested:
-                    trainer.stop()
-                elif self._pause_requested:
-                    trainer.pause()
-            for record in trainer.run():
-                if isinstance(record, TrainingFinished):
-                    self.finished.emit(record)
-                    return
-                self.progress.emit(record)
-            self.errored.emit("The training run ended without a result.")
+            self._train()
         except Exception as error:  # noqa: BLE001 - the worker reports every failure instead of dying
             self.errored.emit(user_message(error))
+        finally:
+            sys.setswitchinterval(previous_interval)
 
+    def _train(self) -> None:
+        from mnist_studio.core.training import Trainer
 
-GIL_SWITCH_SECONDS = 0.001
+        trainer = Trainer(self.config, checkpoint_path=self._checkpoint_path)
+        with self._lock:
+            self._trainer = trainer
+            if self._stop_requested:
+                trainer.stop()
+            elif self._pause_requested:
+                trainer.pause()
+        for record in trainer.run():
+            if isinstance(record, TrainingFinished):
+                self.finished.emit(record)
+                return
+            self.progress.emit(record)
+        self.errored.emit("The training run ended without a result.")
+
 
 
 def start_training(worker: TrainingWorker) -> QThread:
     """Run ``worker`` on a new QThread that ends after its ``finished`` or ``errored`` signal."""
-    # Painting the charts calls into Python many times per frame, and each call may wait for the
-    # worker to hand over the GIL: a 1 ms switch interval (Python's default is 5 ms) keeps frames short.
-    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
     return start_in_thread(worker, worker.run, [worker.finished, worker.errored])
