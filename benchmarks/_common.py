@@ -25,6 +25,23 @@ from mnist_studio.core import paths
 from mnist_studio.core.data import MNIST_FILES
 
 
+def run_to_completion(config: object, checkpoint_path: Path) -> object:
+    """Drive an engine run (a ``TrainingConfig``) to its end; its ``TrainingFinished`` record.
+
+    Raises ``RuntimeError`` unless the run completed, so no benchmark reports a broken run.
+    """
+    from mnist_studio.core.progress import TrainingFinished
+    from mnist_studio.core.training import Trainer
+
+    finished = None
+    for record in Trainer(config, checkpoint_path=checkpoint_path).run():
+        if isinstance(record, TrainingFinished):
+            finished = record
+    if finished is None or finished.status != "completed":
+        raise RuntimeError(f"engine run did not complete: {finished}")
+    return finished
+
+
 def median(values: Sequence[float]) -> float:
     """The median of ``values`` (NaN for none)."""
     return statistics.median(values) if values else float("nan")

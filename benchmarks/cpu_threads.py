@@ -87,17 +87,9 @@ LOADS = {"none": no_load, "gui-like": gui_like_load, "busy-core": busy_core_load
 def images_per_second(arch: str, threads: int, images: int, folder: Path) -> float:
     """Training images/s of the engine's default recipe for ``arch`` with ``threads`` threads."""
     from mnist_studio.core.config import TrainingConfig
-    from mnist_studio.core.progress import TrainingFinished
-    from mnist_studio.core.training import Trainer
 
     config = TrainingConfig.for_architecture(arch, epochs=1, subset=images, threads=threads, device="cpu")
-    finished = None
-    for record in Trainer(config, checkpoint_path=folder / "run.pt").run():
-        if isinstance(record, TrainingFinished):
-            finished = record
-    if finished is None or finished.status != "completed":
-        raise RuntimeError(f"engine run did not complete: {finished}")
-    return finished.images_per_second
+    return _common.run_to_completion(config, folder / "run.pt").images_per_second
 
 
 def child(arguments: object) -> None:

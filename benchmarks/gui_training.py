@@ -73,16 +73,7 @@ def gui_run(window: object, gaps: _gui.TimerGaps, all_gaps: list[float], frames:
 
 def headless_run(config: object, folder: Path) -> float:
     """The same config through the engine with no event loop; returns training images/s."""
-    from mnist_studio.core.progress import TrainingFinished
-    from mnist_studio.core.training import Trainer
-
-    finished = None
-    for record in Trainer(config, checkpoint_path=folder / "headless.pt").run():
-        if isinstance(record, TrainingFinished):
-            finished = record
-    if finished is None or finished.status != "completed":
-        raise RuntimeError(f"headless run did not complete: {finished}")
-    return finished.images_per_second
+    return _common.run_to_completion(config, folder / "headless.pt").images_per_second
 
 
 def redraw_cost(window: object, repeats: int) -> list[list[str]]:

@@ -23,9 +23,7 @@ from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.data import load_mnist, normalise
 from mnist_studio.core.devices import default_cpu_threads
 from mnist_studio.core.evaluation import evaluate
-from mnist_studio.core.progress import TrainingFinished
 from mnist_studio.core.registry import build_model
-from mnist_studio.core.training import Trainer
 from training_throughput import TUTORIAL_LEARNING_RATE, tutorial_loader
 
 ARCH = "lenet5"
@@ -35,15 +33,9 @@ GOAL_SECONDS = 60.0
 
 def engine_run(config: TrainingConfig, folder: Path) -> tuple[float, float, float]:
     """One complete engine run: (wall seconds, training seconds, test accuracy)."""
-    trainer = Trainer(config, checkpoint_path=folder / "run.pt")
     started = time.perf_counter()
-    finished = None
-    for record in trainer.run():
-        if isinstance(record, TrainingFinished):
-            finished = record
+    finished = _common.run_to_completion(config, folder / "run.pt")
     wall = time.perf_counter() - started
-    if finished is None or finished.status != "completed":
-        raise RuntimeError(f"engine run did not complete: {finished}")
     return wall, finished.train_seconds, finished.test_accuracy
 
 

@@ -28,9 +28,7 @@ import _common
 from mnist_studio.core.config import TRAINING_IMAGES, TrainingConfig
 from mnist_studio.core.constants import MNIST_MEAN, MNIST_STD
 from mnist_studio.core.devices import default_cpu_threads
-from mnist_studio.core.progress import TrainingFinished
 from mnist_studio.core.registry import build_model
-from mnist_studio.core.training import Trainer
 
 TUTORIAL_BATCH = 64
 TUTORIAL_LEARNING_RATE = 1e-3
@@ -89,15 +87,9 @@ def engine_config(arch: str, recipe: str, images: int | None, threads: int, devi
 
 def train_engine(config: TrainingConfig, folder: Path, overheads: list[float]) -> float:
     """Run the Trainer to completion; returns training images/s, appends the non-training seconds."""
-    trainer = Trainer(config, checkpoint_path=folder / f"{config.arch}.pt")
     started = time.perf_counter()
-    finished = None
-    for record in trainer.run():
-        if isinstance(record, TrainingFinished):
-            finished = record
+    finished = _common.run_to_completion(config, folder / f"{config.arch}.pt")
     wall = time.perf_counter() - started
-    if finished is None or finished.status != "completed":
-        raise RuntimeError(f"engine run did not complete: {finished}")
     overheads.append(wall - finished.train_seconds)
     return finished.images_per_second
 
