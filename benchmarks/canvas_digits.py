@@ -85,7 +85,7 @@ def trained_lenet5(checkpoint: Path | None) -> torch.nn.Module:
         print("training LeNet5 for 3 epochs on the CPU ...", file=sys.stderr)
         for record in trainer.run():
             if isinstance(record, TrainingFinished) and not record.succeeded:
-                raise SystemExit(f"training failed: {record.message}")
+                raise SystemExit(f"training failed: {record.divergence}")
         return trainer.model.eval()
 
 

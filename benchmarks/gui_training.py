@@ -66,7 +66,7 @@ def gui_run(window: object, gaps: _gui.TimerGaps, all_gaps: list[float], frames:
     all_gaps.extend(gaps.stop())
     frame_rates.append(frames.count / wall)
     if record.status != "completed":
-        raise RuntimeError(f"in-app run did not complete: {record.message}")
+        raise RuntimeError(f"in-app run did not complete: {record.status.value} {record.divergence}")
     _gui.run_event_loop(0.2)  # let the thread wind down before the next round
     return record.images_per_second
 

@@ -123,15 +123,22 @@ def test_resume_refuses_changed_settings(trained: tuple[Any, Path], tmp_path: Pa
     assert_short_error(cli(tmp_path, "train", "--resume", path, "--epochs", "9"))
 
 
-def test_a_diverging_run_exits_1_with_a_message_and_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "recipe", [("sgd", "1e6"), ("adam", "100")], ids=["loss becomes NaN", "loss explodes but stays finite"]
+)
+def test_a_diverging_run_exits_2_naming_the_learning_rate_and_writes_nothing(
+    tmp_path: Path, recipe: tuple[str, str]
+) -> None:
+    optimizer, rate = recipe
     result = cli(
-        tmp_path, "train", "--arch", "lenet5", "--subset", "256", "--threads", "1", "--json",
-        "--lr", "1e6", "--optimizer", "sgd", "--schedule", "constant", "--out", tmp_path / "never.pt",
+        tmp_path, "train", "--arch", "mlp", "--subset", "4096", "--threads", "1", "--json",
+        "--lr", rate, "--optimizer", optimizer, "--schedule", "constant", "--out", tmp_path / "never.pt",
     )  # fmt: skip
-    assert_short_error(result, code=1)
-    assert "lower learning rate" in result.stderr
-    values = last_json(result.stdout)
+    assert_short_error(result, code=2)
+    assert "Training diverged" in result.stderr and f"lower learning rate (now {float(rate):g})" in result.stderr
+    values = last_json(result.stdout)  # valid JSON even when the loss was NaN
     assert values["status"] == "failed" and values["checkpoint"] is None
+    assert values["divergence"]["reason"] in ("non_finite", "exploded")
     assert not list(tmp_path.rglob("*.pt"))
 
 

@@ -15,8 +15,8 @@ from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.parser import build_parser
 
 EXIT_OK = 0
-EXIT_FAILED = 1  # the run itself failed (diverged) or an unexpected internal error
-EXIT_USAGE = 2  # a bad option, file or checkpoint: the user can fix it
+EXIT_FAILED = 1  # an unexpected internal error (a bug)
+EXIT_USAGE = 2  # a bad option, file or checkpoint, or a diverged run: the user can fix it
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
 COMMAND_MODULES = {

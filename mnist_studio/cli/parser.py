@@ -16,8 +16,9 @@ Options left out take the architecture's defaults:
 
 Ctrl+C stops after the current step and saves a resumable checkpoint (exit code 130);
 continue it with `mnist-studio train --resume FILE`. A resumed run keeps its saved settings.
-If the loss becomes NaN or infinite the run stops at once, saves nothing and exits with
-code 1: try a lower --lr. Bad options or files exit with code 2.
+If the loss diverges (becomes NaN or infinite, or explodes far above where it started) the run
+stops, saves nothing and exits with code 2: try a lower --lr. Bad options or files also exit
+with code 2.
 """
 
 

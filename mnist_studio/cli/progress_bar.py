@@ -7,18 +7,17 @@ from typing import TextIO
 
 from mnist_studio.core.progress import EpochProgress, Progress, StepProgress, format_duration
 
-BAR_WIDTH = 24
+BAR_WIDTH = 16  # the whole line stays within an 80-column terminal
 
 
 def step_line(record: StepProgress) -> str:
     """One status line: epoch, step within the epoch, a bar, loss, speed and time left."""
-    steps_per_epoch = max(1, record.total_steps // record.epochs)
-    in_epoch = record.step - (record.epoch - 1) * steps_per_epoch
+    steps_per_epoch, in_epoch = record.steps_per_epoch, record.step_in_epoch
     filled = round(BAR_WIDTH * in_epoch / steps_per_epoch)
     return (
         f"epoch {record.epoch}/{record.epochs} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
-        f"{in_epoch}/{steps_per_epoch}  loss {record.loss:.4f}  "
-        f"{record.images_per_second:,.0f} img/s  ETA {format_duration(record.eta_seconds)}"
+        f"{in_epoch}/{steps_per_epoch} loss {record.loss:.4f} "
+        f"{record.images_per_second:,.0f} img/s ETA {format_duration(record.eta_seconds)}"
     )
 
 
@@ -47,6 +46,12 @@ class ProgressPrinter:
         elif isinstance(record, EpochProgress):
             self.clear()
             self._stream.write(epoch_line(record) + "\n")
+        self._stream.flush()
+
+    def line(self, text: str) -> None:
+        """Print a line of its own (the bar, if shown, is erased first)."""
+        self.clear()
+        self._stream.write(text + "\n")
         self._stream.flush()
 
     def clear(self) -> None:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
+import math
 import signal
 import sys
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
-from mnist_studio.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from mnist_studio.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.progress_bar import ProgressPrinter
 from mnist_studio.core.config import ConfigError, TrainingConfig
 from mnist_studio.core.data import DatasetError
-from mnist_studio.core.progress import TrainingFinished
+from mnist_studio.cli.training_text import divergence_text, finished_lines, started_line
+from mnist_studio.core.progress import RunStarted, RunStatus, TrainingFinished
 
 if TYPE_CHECKING:
     from mnist_studio.core.training import Trainer
@@ -39,7 +40,7 @@ RECIPE_OPTIONS = {
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train as the options say; the exit code tells completed (0), diverged (1) or interrupted (130)."""
+    """Train as the options say; the exit code tells completed (0), diverged (2) or interrupted (130)."""
     given = {field: getattr(args, option) for option, field in RECIPE_OPTIONS.items()}
     given = {field: value for field, value in given.items() if value is not None}
     try:
@@ -53,15 +54,14 @@ def run(args: argparse.Namespace) -> int:
     human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the result
     try:
         trainer = Trainer(config, checkpoint_path=args.out) if config else _resumed_trainer(given, args)
-        with _ctrl_c_stops(trainer):  # before the first line: a Ctrl+C seen after it always stops cleanly
-            print(_describe(trainer.config), file=human, flush=True)
+        with _ctrl_c_stops(trainer):  # before the first record: a Ctrl+C seen after it always stops cleanly
             finished = _drive(trainer, ProgressPrinter(human))
     except (CheckpointError, DatasetError, TrainingError) as error:
         raise CliError(str(error)) from error
     _report(args, trainer.config, finished, human)
-    if finished.status == "completed":
+    if finished.status is RunStatus.COMPLETED:
         return EXIT_OK
-    return EXIT_INTERRUPTED if finished.status == "stopped" else EXIT_FAILED
+    return EXIT_INTERRUPTED if finished.status is RunStatus.STOPPED else EXIT_USAGE
 
 
 def _new_config(given: dict[str, Any]) -> TrainingConfig:
@@ -70,44 +70,33 @@ def _new_config(given: dict[str, Any]) -> TrainingConfig:
     return TrainingConfig.for_architecture(given.pop("arch"), **given)
 
 
+# A resumed run keeps its recipe; where it runs may change.
+WHERE_OPTIONS = ("device", "threads")
+
+
 def _resumed_trainer(given: dict[str, Any], args: argparse.Namespace) -> Trainer:
     from mnist_studio.core.checkpoints import load_checkpoint
     from mnist_studio.core.training import Trainer
 
     checkpoint = load_checkpoint(args.resume)
     saved = checkpoint.config.to_dict()
-    changed = [option for option, field in RECIPE_OPTIONS.items() if field in given and given[field] != saved[field]]
+    changed = [
+        option
+        for option, field in RECIPE_OPTIONS.items()
+        if field in given and field not in WHERE_OPTIONS and given[field] != saved[field]
+    ]
     if changed:
         names = ", ".join("--" + option.replace("_", "-") for option in changed)
         raise CliError(f"a resumed run keeps its saved settings; drop {names} (or start a new run)")
-    return Trainer(checkpoint.config, checkpoint_path=args.out or args.resume, resume_from=checkpoint)
-
-
-def _describe(config: TrainingConfig) -> str:
-    from mnist_studio.core.devices import default_cpu_threads, resolve_device
-
-    try:
-        device = resolve_device(config.device)
-    except ValueError as error:
-        raise CliError(str(error)) from error
-    where = device.type
-    if device.type == "cpu":
-        where += ", " + plural(config.threads or default_cpu_threads(), "thread")
-    images = plural(config.subset, "image") if config.subset else "all training images"
-    return (
-        f"Training {config.arch} on {where}: {plural(config.epochs, 'epoch')} of {images}, "
-        f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
-        + (", augmented" if config.augment else "")
+    return Trainer.resuming(
+        checkpoint, device=given.get("device"), threads=given.get("threads"), checkpoint_path=args.out
     )
-
-
-def plural(count: int, noun: str) -> str:
-    """``plural(1, "epoch")`` -> ``1 epoch``; ``plural(2000, "image")`` -> ``2,000 images``."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
     for record in trainer.run():
+        if isinstance(record, RunStarted):
+            printer.line(started_line(record))
         printer.show(record)
         if isinstance(record, TrainingFinished):
             printer.clear()
@@ -135,20 +124,18 @@ def _ctrl_c_stops(trainer: Trainer) -> Iterator[None]:
 
 
 def _report(args: argparse.Namespace, config: TrainingConfig, finished: TrainingFinished, human: TextIO) -> None:
-    if finished.status == "completed":
-        print(f"Test accuracy {finished.test_accuracy:.2%}; checkpoint: {finished.checkpoint_path}", file=human)
-    elif finished.status == "stopped":
-        print(finished.message, file=human)
-        print(f"Resume with: mnist-studio train --resume {shlex.quote(str(finished.checkpoint_path))}", file=human)
-    else:
-        print(f"mnist-studio train: {finished.message}", file=sys.stderr)
+    for line in finished_lines(finished):
+        print(line, file=human)
+    if finished.divergence is not None:
+        print(f"mnist-studio train: {divergence_text(finished.divergence)}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_result(config, finished)), flush=True)
+        print(json.dumps(_result(config, finished), allow_nan=False), flush=True)
 
 
 def _result(config: TrainingConfig, finished: TrainingFinished) -> dict[str, Any]:
+    divergence = finished.divergence
     return {
-        "status": finished.status,
+        "status": finished.status.value,
         "arch": config.arch,
         "epochs": config.epochs,
         "epochs_completed": finished.epochs_completed,
@@ -158,6 +145,13 @@ def _result(config: TrainingConfig, finished: TrainingFinished) -> dict[str, Any
         "val_accuracy": finished.val_accuracy,
         "train_seconds": round(finished.train_seconds, 3),
         "images_per_second": round(finished.images_per_second, 1),
-        "checkpoint": finished.checkpoint_path,
-        "message": finished.message,
+        "checkpoint": str(finished.checkpoint_path) if finished.checkpoint_path else None,
+        "divergence": None
+        if divergence is None
+        else {
+            "reason": divergence.reason.value,
+            "step": divergence.step,
+            "loss": divergence.loss if math.isfinite(divergence.loss) else str(divergence.loss),
+            "learning_rate": divergence.learning_rate,
+        },
     }

@@ -20,7 +20,7 @@ class ArchitectureSpec:
     display_name: str
     class_name: str  # attribute of mnist_studio.core.models
     description: str
-    parameter_count: int  # checked against the built model by tests/core/test_registry.py
+    parameter_count: int  # checked against the built model by tests/core/test_models.py
     epochs: int
     batch_size: int
     learning_rate: float

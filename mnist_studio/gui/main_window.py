@@ -185,8 +185,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_run_finished(self, record: TrainingFinished) -> None:
-        if record.status == "completed" and record.checkpoint_path:
-            self.checkpointReady.emit(record.checkpoint_path)
+        if record.succeeded and record.checkpoint_path is not None:
+            self.checkpointReady.emit(str(record.checkpoint_path))
 
     def open_checkpoint(self, path: str) -> None:
         """Check ``path`` on a worker thread; a good file becomes the current model, a bad one changes nothing."""

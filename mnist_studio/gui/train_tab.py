@@ -20,7 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from mnist_studio.core.config import TrainingConfig
-from mnist_studio.core.progress import EpochProgress, StepProgress, TrainingFinished, format_duration
+from mnist_studio.core.progress import (
+    DivergenceReason,
+    EpochProgress,
+    RunStatus,
+    StepProgress,
+    TrainingFinished,
+    format_duration,
+)
 from mnist_studio.gui.charts import TrainingCharts
 from mnist_studio.gui.torch_loader import TorchInfo
 from mnist_studio.gui.training_form import TrainingForm
@@ -286,22 +293,44 @@ class TrainTab(QWidget):
         self._end_run()
         self.charts.redraw()
         self.last_step = record.step
-        self._log(record.message)
-        if record.status == "completed":
+        message = self._finished_text(record)
+        self._log(message)
+        if record.status is RunStatus.COMPLETED:
             self.progress_bar.setValue(self.progress_bar.maximum())
-            self.progress_bar.setFormat(f"Done · test accuracy {record.test_accuracy:.2%}")
+            self.progress_bar.setFormat(self.tr("Done · test accuracy {accuracy}").format(accuracy=f"{record.test_accuracy:.2%}"))
             self.stats_label.setText(
                 f"{record.images_per_second:,.0f} images/s · {format_duration(record.train_seconds)} training"
             )
-            self.banner.show_message("success", record.message)
-        elif record.status == "stopped":
-            self.progress_bar.setFormat(f"Stopped at step {record.step:,}")
-            self.banner.show_message("info", record.message)
+            self.banner.show_message("success", message)
+        elif record.status is RunStatus.STOPPED:
+            self.progress_bar.setFormat(self.tr("Stopped at step {step}").format(step=f"{record.step:,}"))
+            self.banner.show_message("info", message)
         else:
-            self.progress_bar.setFormat("Failed")
-            self.banner.show_message("error", record.message)
-        self.statusMessage.emit(record.message)
+            self.progress_bar.setFormat(self.tr("Diverged"))
+            self.banner.show_message("error", message)
+        self.statusMessage.emit(message)
         self.runFinished.emit(record)
+
+    def _finished_text(self, record: TrainingFinished) -> str:
+        if record.status is RunStatus.COMPLETED:
+            return self.tr("Finished: test accuracy {accuracy}; checkpoint saved to {path}").format(
+                accuracy=f"{record.test_accuracy:.2%}", path=record.checkpoint_path
+            )
+        if record.status is RunStatus.STOPPED:
+            return self.tr("Stopped at step {step}; resumable checkpoint saved to {path}").format(
+                step=f"{record.step:,}", path=record.checkpoint_path
+            )
+        divergence = record.divergence
+        rate = f"{divergence.configured_learning_rate:g}"
+        if divergence.reason is DivergenceReason.NO_PROGRESS:
+            return self.tr(
+                "Training learned nothing: after a whole epoch the model was no better than chance. "
+                "The learning rate ({rate}) may be far too high or too low."
+            ).format(rate=rate)
+        return self.tr(
+            "Training diverged: the loss became {loss} at step {step}. Try a lower learning rate (now {rate}). "
+            "The model keeps its last good weights; no checkpoint was written."
+        ).format(loss=f"{divergence.loss:,.4g}", step=f"{divergence.step:,}", rate=rate)
 
     @Slot(str)
     def _on_errored(self, message: str) -> None:

@@ -1,4 +1,4 @@
-"""The training engine: learning, records, stop/pause/resume, NaN stop, reproducibility, exact resume."""
+"""The training engine: learning, records, stop/pause/resume, divergence, reproducibility, exact resume."""
 
 from __future__ import annotations
 
@@ -13,8 +13,17 @@ import torch
 from mnist_studio.core.checkpoints import load_checkpoint
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.devices import available_devices
-from mnist_studio.core.progress import EpochProgress, Progress, StepProgress, TrainingFinished
-from mnist_studio.core.training import Trainer, TrainingError
+from mnist_studio.core.progress import (
+    DivergenceReason,
+    EpochProgress,
+    PausedProgress,
+    Progress,
+    RunStarted,
+    RunStatus,
+    StepProgress,
+    TrainingFinished,
+)
+from mnist_studio.core.training import Trainer, TrainingError, TrainingProblem
 
 ConfigFactory = Callable[..., TrainingConfig]
 
@@ -59,7 +68,7 @@ def test_loss_falls_and_the_run_completes_with_a_checkpoint(tiny_config: ConfigF
     finished = records[-1]
     assert isinstance(finished, TrainingFinished) and finished.status == "completed", finished
     assert finished.test_accuracy is not None and finished.test_accuracy > 0.5
-    assert finished.checkpoint_path == str(tmp_path / "run.pt")
+    assert finished.checkpoint_path == tmp_path / "run.pt"
     checkpoint = load_checkpoint(tmp_path / "run.pt")
     assert checkpoint.status == "completed" and checkpoint.step == 32 and checkpoint.epoch == 1
     assert checkpoint.test_accuracy == finished.test_accuracy
@@ -72,11 +81,15 @@ def test_records_cover_every_step_once_and_end_with_one_finished_record(tiny_con
     records = run_all(trainer)
     assert steps_of(records) == list(range(1, 17))
     kinds = [type(record).__name__ for record in records]
-    assert kinds == ["StepProgress", "EpochProgress"] * 2 + ["TrainingFinished"]
+    assert kinds == ["RunStarted"] + ["StepProgress", "EpochProgress"] * 2 + ["TrainingFinished"]
+    started = records[0]
+    assert isinstance(started, RunStarted)
+    assert (started.device, started.threads, started.train_images, started.steps_per_epoch) == ("cpu", 1, 512, 8)
+    assert (started.total_steps, started.resumed_at_step, started.data_name) == (16, None, "mnist")
     epochs = [record for record in records if isinstance(record, EpochProgress)]
     assert [(record.epoch, record.step) for record in epochs] == [(1, 8), (2, 16)]
     assert all(0 <= record.val_accuracy <= 1 and record.val_loss > 0 for record in epochs)
-    step_record = records[0]
+    step_record = records[1]
     assert isinstance(step_record, StepProgress)
     assert (step_record.epoch, step_record.epochs, step_record.total_steps) == (1, 2, 16)
     assert step_record.images_per_second > 0 and step_record.eta_seconds >= 0
@@ -152,7 +165,9 @@ def test_pause_holds_the_step_count_and_resume_continues(
     thread, records = start_consumer(trainer, pause_at_step_3)
     assert blocked.wait(timeout=300), "the run never reached its pause"
     assert trainer.paused
-    assert steps_of(drain(records)) == [1, 2, 3]
+    held = drain(records)
+    assert steps_of(held) == [1, 2, 3]
+    assert isinstance(held[-1], PausedProgress) and held[-1].step == 3  # reported when the hold took effect
     assert_same_weights(weights(trainer.model), at_pause)  # no step ran while paused
     trainer.resume()
     thread.join(timeout=300)
@@ -179,20 +194,64 @@ def test_stop_while_paused_stops_at_the_held_step(
 
 
 # ResNet's weights themselves overflow at this rate, so it shows the last good weights coming back.
+@pytest.mark.parametrize("report_interval", [0, 3600], ids=["report every step", "report per epoch"])
 @pytest.mark.parametrize("arch", ["lenet5", "resnet"])
-def test_diverging_loss_stops_with_a_clear_message_and_keeps_finite_weights(
-    tiny_config: ConfigFactory, tmp_path: Path, arch: str
+def test_a_non_finite_loss_fails_the_run_and_keeps_finite_weights(
+    tiny_config: ConfigFactory, tmp_path: Path, arch: str, report_interval: float
 ) -> None:
     config = tiny_config(arch, learning_rate=1e6, optimizer="sgd", schedule="constant")
-    trainer = Trainer(config, checkpoint_path=tmp_path / "never.pt", report_interval=0)
-    finished = run_all(trainer)[-1]
+    trainer = Trainer(config, checkpoint_path=tmp_path / "never.pt", report_interval=report_interval)
+    records = run_all(trainer)
+    finished = records[-1]
     assert isinstance(finished, TrainingFinished)
-    assert finished.status == "failed" and finished.checkpoint_path is None
-    assert f"at step {finished.step + 1}" in finished.message
-    assert "lower learning rate" in finished.message
+    assert finished.status is RunStatus.FAILED and finished.checkpoint_path is None
+    divergence = finished.divergence
+    assert divergence is not None and divergence.reason is DivergenceReason.NON_FINITE
+    assert not torch.isfinite(torch.tensor(divergence.loss))
+    assert divergence.configured_learning_rate == 1e6
+    # The charts never receive the non-finite loss: steps before it only.
+    assert steps_of(records) == list(range(1, divergence.step))
     assert not (tmp_path / "never.pt").exists()
     assert not list(tmp_path.rglob("*.pt")) and not list(tmp_path.rglob("*.tmp"))
     assert all(torch.isfinite(tensor).all() for tensor in trainer.model.state_dict().values())
+
+
+def test_a_finite_but_exploding_loss_fails_the_run_with_the_weights_from_before(
+    tiny_config: ConfigFactory, tmp_path: Path
+) -> None:
+    # Adam at rate 100 never produces NaN here: the loss climbs to ~1e8 and stays there (it was "Done").
+    config = tiny_config("mlp", subset=4096, learning_rate=100.0, optimizer="adam", schedule="constant")
+    trainer = Trainer(config, checkpoint_path=tmp_path / "never.pt", report_interval=0)
+    records = run_all(trainer)
+    finished = records[-1]
+    assert isinstance(finished, TrainingFinished) and finished.status is RunStatus.FAILED
+    assert finished.divergence is not None and finished.divergence.reason is DivergenceReason.EXPLODED
+    assert finished.divergence.loss > 100 and finished.step < 64  # it ended early, not after the epoch
+    assert not list(tmp_path.rglob("*.pt"))
+    # The weights given back read digits better than the exploded ones would (they are the pre-explosion ones).
+    first_loss = next(record for record in records if isinstance(record, StepProgress)).losses[0]
+    from mnist_studio.core.data import load_mnist, normalise
+
+    arrays = load_mnist()
+    images, labels = normalise(arrays.test_images[:500]), arrays.test_labels[:500]
+    with torch.no_grad():
+        loss = torch.nn.functional.cross_entropy(trainer.model.eval()(images), labels).item()
+    assert loss < 10 * first_loss
+
+
+def test_a_run_that_learns_nothing_in_a_long_epoch_fails(tiny_config: ConfigFactory, tmp_path: Path) -> None:
+    # SGD at a rate of 0 cannot learn: after an epoch of 100+ steps the model is still at chance.
+    config = tiny_config("mlp", subset=6400, learning_rate=1e-6, optimizer="sgd", schedule="constant")
+    finished = run_all(Trainer(config, checkpoint_path=tmp_path / "never.pt", report_interval=3600))[-1]
+    assert isinstance(finished, TrainingFinished) and finished.status is RunStatus.FAILED
+    assert finished.divergence is not None and finished.divergence.reason is DivergenceReason.NO_PROGRESS
+    assert finished.epochs_completed == 1 and not (tmp_path / "never.pt").exists()
+
+
+def test_ordinary_short_runs_are_never_judged_diverged(tiny_config: ConfigFactory) -> None:
+    for arch in ("mlp", "gru"):
+        finished = run_all(Trainer(tiny_config(arch, subset=256), report_interval=0))[-1]
+        assert isinstance(finished, TrainingFinished) and finished.status is RunStatus.COMPLETED, finished
 
 
 def test_same_seed_and_config_give_identical_weights(tiny_config: ConfigFactory) -> None:
@@ -214,8 +273,10 @@ def test_resumed_run_ends_exactly_like_an_uninterrupted_one(
     interrupted = Trainer(config, checkpoint_path=tmp_path / "part.pt", report_interval=0)
     stop = lambda record: interrupted.stop() if record.step >= stop_after else None  # noqa: E731
     assert run_all(interrupted, on_step=stop)[-1].status == "stopped"
-    resumed = Trainer(config, checkpoint_path=tmp_path / "part.pt", resume_from=load_checkpoint(tmp_path / "part.pt"))
+    resumed = Trainer.resuming(load_checkpoint(tmp_path / "part.pt"), report_interval=0)
     resumed_records = run_all(resumed)
+    started = resumed_records[0]
+    assert isinstance(started, RunStarted) and started.resumed_at_step == stop_after
 
     assert resumed_records[-1].status == "completed"
     assert steps_of(resumed_records) == list(range(stop_after + 1, 17))
@@ -229,16 +290,18 @@ def test_resumed_run_ends_exactly_like_an_uninterrupted_one(
 
 def test_a_finished_run_cannot_be_resumed(tiny_config: ConfigFactory, tmp_path: Path) -> None:
     run_all(Trainer(tiny_config(subset=64), checkpoint_path=tmp_path / "done.pt"))
-    trainer = Trainer(tiny_config(), resume_from=load_checkpoint(tmp_path / "done.pt"))
-    with pytest.raises(TrainingError, match="nothing to resume"):
+    trainer = Trainer.resuming(load_checkpoint(tmp_path / "done.pt"))
+    with pytest.raises(TrainingError, match="nothing to resume") as raised:
         next(trainer.run())
+    assert raised.value.reason is TrainingProblem.NOTHING_TO_RESUME
 
 
 def test_an_absent_device_is_a_training_error(tiny_config: ConfigFactory) -> None:
     if "mps" in available_devices():
         pytest.skip("this machine has an MPS device")
-    with pytest.raises(TrainingError, match="not available"):
+    with pytest.raises(TrainingError, match="not available") as raised:
         next(Trainer(tiny_config(device="mps")).run())
+    assert raised.value.reason is TrainingProblem.DEVICE_UNAVAILABLE
 
 
 def test_an_unwritable_checkpoint_path_fails_before_training(tiny_config: ConfigFactory, tmp_path: Path) -> None:

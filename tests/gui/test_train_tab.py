@@ -62,8 +62,8 @@ def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_win
     with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
         click(qtbot, main_window, "startButton")
     record = blocker.args[0]
-    assert record.status == "completed", record.message
-    assert announced == [record.checkpoint_path]
+    assert record.status == "completed", record
+    assert announced == [str(record.checkpoint_path)]
     checkpoint = Path(record.checkpoint_path)
     assert checkpoint.is_file() and checkpoint.parent == private_folders
     assert main_window.current_checkpoint == str(checkpoint)
