@@ -30,7 +30,7 @@ def application() -> Any:
     """The process's QApplication (created once, with the app's organisation names)."""
     from PySide6.QtWidgets import QApplication
 
-    from mnist_studio.gui.settings import APPLICATION, ORGANISATION
+    from mnist_studio.gui.app.settings import APPLICATION, ORGANISATION
 
     isolate_environment()
     app = QApplication.instance()

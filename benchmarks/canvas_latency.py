@@ -117,7 +117,7 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
     from PySide6.QtWidgets import QWidget
 
     import _gui
-    from mnist_studio.gui.model_selector import ModelLibrary
+    from mnist_studio.gui.services.model_library import ModelLibrary
 
     window = _gui.main_window()
     draw_tab = window.findChild(QWidget, "drawTab")

@@ -85,7 +85,7 @@ def redraw_cost(window: object, repeats: int) -> list[list[str]]:
     import numpy as np
 
     from mnist_studio.core.progress import StepProgress
-    from mnist_studio.gui.charts import TrainingCharts
+    from mnist_studio.gui.train.charts import TrainingCharts
 
     size = window.train_tab.charts.size()
     rng = np.random.default_rng(0)

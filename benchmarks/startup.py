@@ -4,7 +4,7 @@ Each sample is a fresh Python process, started the same way for both. The child 
 system-wide monotonic clock when its window has painted its first frame: an event filter sees
 the window's first UpdateRequest (Qt paints the whole window tree while handling it), and the
 next event-loop turn, after that paint, reports and exits. The app child
-runs ``mnist_studio.gui.launch.launch()`` itself, with only that report hooked into
+runs ``mnist_studio.gui.app.launch.launch()`` itself, with only that report hooked into
 ``MainWindow.showEvent``; it can also wait until PyTorch is loaded in the background.
 Both windows are 1280x820, both offscreen unless ``QT_QPA_PLATFORM`` says otherwise.
 """
@@ -54,7 +54,7 @@ def child_bare() -> None:
 
 def child_app(wait_for_torch: bool) -> None:
     """The real app through ``launch()``; optionally also report when PyTorch is ready."""
-    from mnist_studio.gui import main_window
+    from mnist_studio.gui.app import main_window
 
     show_event = main_window.MainWindow.showEvent
 
@@ -64,7 +64,7 @@ def child_app(wait_for_torch: bool) -> None:
             _report_after_first_paint(window, lambda: _after_shown(window, wait_for_torch))
 
     main_window.MainWindow.showEvent = hooked_show_event
-    from mnist_studio.gui.launch import launch
+    from mnist_studio.gui.app.launch import launch
 
     launch([])
 

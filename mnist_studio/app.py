@@ -18,6 +18,6 @@ def main(argv: list[str] | None = None) -> int:
         from mnist_studio.cli import main as cli_main
 
         return cli_main(arguments)
-    from mnist_studio.gui.launch import launch
+    from mnist_studio.gui.app.launch import launch
 
     return launch(arguments)

@@ -65,7 +65,7 @@ def wait_until(condition: Callable[[], bool], timeout_ms: int = 60_000) -> None:
 
 def current_model_is_ready(window: object) -> bool:
     """True once the Test and Draw tabs hold the window's current checkpoint (the run just trained)."""
-    from mnist_studio.gui.model_selector import ModelLibrary
+    from mnist_studio.gui.services.model_library import ModelLibrary
 
     current = ModelLibrary.shared(window).current()
     return current is not None and str(current.summary.path) == window.current_checkpoint
@@ -74,7 +74,7 @@ def current_model_is_ready(window: object) -> bool:
 def use_shipped_lenet5(window: object) -> None:
     """Make the shipped LeNet-5 the current model, as a fresh install starts."""
     from mnist_studio.core.paths import pretrained_dir
-    from mnist_studio.gui.model_selector import ModelLibrary
+    from mnist_studio.gui.services.model_library import ModelLibrary
 
     library = ModelLibrary.shared(window)
     path = pretrained_dir() / "lenet5.pt"
@@ -101,7 +101,7 @@ def prepare_draw(window: object) -> None:
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
-    from mnist_studio.gui.model_selector import ModelLibrary
+    from mnist_studio.gui.services.model_library import ModelLibrary
 
     window.tabs.setCurrentIndex(2)
     tab, canvas = window.draw_tab, window.draw_tab.canvas

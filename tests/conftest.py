@@ -84,27 +84,3 @@ def _is_alive(thread: object) -> bool:
     from shiboken6 import isValid
 
     return isValid(thread)
-
-
-@pytest.fixture
-def main_window(qtbot: object) -> Iterator[object]:
-    """A MainWindow shown offscreen, PyTorch and the default model loaded; closed (threads joined) afterwards."""
-    from shiboken6 import isValid
-
-    from mnist_studio.gui import MainWindow
-
-    from mnist_studio.gui.model_selector import ModelLibrary
-
-    window = MainWindow()
-    window.show()
-    if window.torch_loader.state != "loaded":
-        window.torch_loader.start()
-        with qtbot.waitSignal(window.torch_loader.loaded, timeout=60_000):  # the first import takes seconds
-            pass
-    # Settled: the shipped default model (if any) has become the current model.
-    library = ModelLibrary.shared(window)
-    qtbot.waitUntil(lambda: library.has_scanned() and not library.is_busy(), timeout=60_000)
-    yield window
-    if isValid(window):
-        window.close()
-        window.deleteLater()

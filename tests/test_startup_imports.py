@@ -19,9 +19,9 @@ def test_importing_the_start_up_modules_does_not_import_torch() -> None:
         import sys
         import mnist_studio.app
         import mnist_studio.gui
-        import mnist_studio.gui.launch
+        import mnist_studio.gui.app.launch
         from mnist_studio.gui import MainWindow
-        import mnist_studio.gui.main_window
+        import mnist_studio.gui.app.main_window
         heavy = sorted(name for name in ("torch", "torchvision") if name in sys.modules)
         print(",".join(heavy) or "none")
         """

@@ -1,0 +1,1 @@
+"""The application shell: launch, the main window, settings, About, the icon and the list of features."""

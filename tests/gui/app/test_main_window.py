@@ -1,0 +1,190 @@
+"""The main window's shell: tabs, names, menus and shortcuts, status bar, files and settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
+
+from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.registry import DEFAULT_ARCHITECTURE
+from mnist_studio.gui.app.main_window import NOTHING_TO_SAVE
+from mnist_studio.gui.app.settings import AppSettings
+
+REQUIRED_NAMES = [
+    "architectureCombo",
+    "epochsSpin",
+    "batchSizeSpin",
+    "learningRateSpin",
+    "deviceCombo",
+    "startButton",
+    "pauseButton",
+    "stopButton",
+    "trainProgress",
+    "lossPlot",
+    "accuracyPlot",
+    "optimizerCombo",
+    "scheduleCombo",
+    "augmentCheck",
+    "seedSpin",
+    "quickRunCheck",
+    "subsetSpin",
+    "runLog",
+]
+
+
+@pytest.fixture
+def trained_checkpoint(tmp_path: Path) -> Path:
+    """A valid checkpoint of an untrained LeNet-5 (written by the engine, no training needed)."""
+    from mnist_studio.core.checkpoints import build_payload, save_checkpoint
+    from mnist_studio.core.registry import build_model
+
+    config = TrainingConfig.for_architecture("lenet5")
+    payload = build_payload(
+        config, build_model("lenet5"), status="completed", epoch=3, step=100, metrics={"test_accuracy": 0.5}, training_state={}
+    )
+    return save_checkpoint(tmp_path / "lenet5.pt", payload)
+
+
+def actions_by_text(window) -> dict[str, object]:
+    found = {}
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            found[action.text().replace("&", "")] = action
+    return found
+
+
+def test_window_has_title_tabs_and_the_stable_object_names(main_window) -> None:
+    assert main_window.windowTitle() == "MNIST Studio"
+    tabs = main_window.findChild(QTabWidget, "mainTabs")
+    assert [tabs.tabText(index) for index in range(tabs.count())] == ["Train", "Test", "Draw"]
+    missing = [name for name in REQUIRED_NAMES if main_window.findChild(QWidget, name) is None]
+    assert missing == []
+
+
+def test_menus_offer_the_common_actions_with_shortcuts(main_window) -> None:
+    actions = actions_by_text(main_window)
+    expected = {
+        "Open checkpoint…": QKeySequence("Ctrl+O"),
+        "Save checkpoint as…": QKeySequence("Ctrl+Shift+S"),
+        "Quit": QKeySequence("Ctrl+Q"),
+        "Start training": QKeySequence("Ctrl+R"),
+        "Stop": QKeySequence("Ctrl+."),
+    }
+    for text, shortcut in expected.items():
+        assert shortcut in actions[text].shortcuts(), text
+    assert "Export charts as PNG…" in actions and "About MNIST Studio" in actions
+    assert QKeySequence("F5") in actions["Start training"].shortcuts()
+
+
+def test_status_bar_shows_device_torch_and_threads(main_window) -> None:
+    import torch
+
+    from mnist_studio.core.devices import available_devices, default_cpu_threads
+
+    assert main_window.torch_status.text() == f"PyTorch {torch.__version__}"
+    devices = main_window.train_tab.form.device_combo
+    assert main_window.device_status.text() == f"Device: {available_devices()[0]}"  # what auto picks
+    devices.setCurrentIndex(devices.findData("cpu"))
+    assert main_window.device_status.text() == "Device: cpu"
+    assert main_window.threads_status.text() == f"CPU threads: {default_cpu_threads()}"
+
+
+def test_about_names_versions_and_the_mnist_credit(qtbot, main_window) -> None:
+    import torch
+
+    box = main_window.show_about()
+    text = box.text()
+    for expected in (torch.__version__, "Qt ", "Yann LeCun", "Corinna Cortes", "Christopher J.C. Burges", "CC BY-SA 3.0"):
+        assert expected in text
+    box.close()
+
+
+def test_opening_a_good_checkpoint_makes_it_the_current_model(qtbot, main_window, trained_checkpoint: Path) -> None:
+    with qtbot.waitSignal(main_window.checkpointReady, timeout=30_000) as blocker:
+        main_window.open_checkpoint(str(trained_checkpoint))
+    assert blocker.args == [str(trained_checkpoint)]
+    assert main_window.current_checkpoint == str(trained_checkpoint)
+
+
+def test_opening_a_bad_file_shows_one_line_and_changes_nothing(qtbot, main_window, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.pt"
+    bad.write_text("not a checkpoint")
+    current_model = main_window.current_checkpoint
+    boxes = lambda: [box for box in main_window.findChildren(QMessageBox) if str(bad) in box.text()]  # noqa: E731
+    with qtbot.assertNotEmitted(main_window.checkpointReady):
+        main_window.open_checkpoint(str(bad))
+        qtbot.waitUntil(lambda: len(boxes()) == 1, timeout=30_000)
+    box = boxes()[0]
+    assert "\n" not in box.text() and "Traceback" not in box.text()
+    assert main_window.current_checkpoint == current_model
+    box.close()
+
+
+def test_save_checkpoint_as_copies_the_current_model(qtbot, main_window, trained_checkpoint: Path, tmp_path: Path) -> None:
+    target = tmp_path / "copies" / "mine.pt"
+    target.parent.mkdir()
+    main_window.current_checkpoint = None  # as on a machine without shipped checkpoints
+    assert not main_window.save_checkpoint_as(str(target))
+    assert [box.text() for box in main_window.findChildren(QMessageBox)] == [NOTHING_TO_SAVE]
+    main_window.checkpointReady.emit(str(trained_checkpoint))
+    assert main_window.save_checkpoint_as(str(target))
+    assert target.read_bytes() == trained_checkpoint.read_bytes()
+    assert [path.name for path in target.parent.iterdir()] == ["mine.pt"]  # no temporary file left
+
+
+def test_export_charts_writes_a_png(main_window, tmp_path: Path) -> None:
+    target = tmp_path / "charts.png"
+    assert main_window.export_charts(str(target))
+    image = QImage(str(target))
+    assert not image.isNull() and image.width() > 300 and image.height() > 150
+
+
+def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window) -> None:
+    from mnist_studio.gui import MainWindow
+
+    form = main_window.train_tab.form
+    form.architecture_combo.setCurrentIndex(form.architecture_combo.findData("gru"))
+    form.epochs_spin.setValue(5)
+    form.learning_rate_spin.setValue(0.003)
+    form.augment_check.setChecked(True)
+    form.quick_run_check.setChecked(True)
+    form.subset_spin.setValue(2_000)
+    main_window.resize(1100, 700)
+    main_window.tabs.setCurrentIndex(2)
+    saved = form.config()
+    main_window.close()
+    assert AppSettings().training_config() == saved
+    assert AppSettings()._settings.value("window/geometry") == main_window.saveGeometry()
+
+    restored = MainWindow()
+    try:
+        assert restored.train_tab.form.config() == saved  # not reset to the architecture's defaults
+        assert restored.train_tab.form.subset_spin.isEnabled()
+        # Qt fits restored windows on the screen; the offscreen screen is only 800 pixels wide.
+        assert restored.height() == 700
+        assert restored.tabs.currentIndex() == 2
+    finally:
+        restored.close()
+
+
+def test_unreadable_settings_fall_back_to_defaults(qtbot, private_settings: Path) -> None:
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from mnist_studio.gui import MainWindow
+
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, QCoreApplication.organizationName(), "MNIST Studio")
+    settings.setValue("training/config", "{not json")
+    settings.sync()
+    window = MainWindow()
+    try:
+        assert window.train_tab.form.config() == TrainingConfig.for_architecture(DEFAULT_ARCHITECTURE)
+    finally:
+        window.close()
+
+
+def test_quit_action_closes_the_window(qtbot, main_window) -> None:
+    actions_by_text(main_window)["Quit"].trigger()
+    assert not main_window.isVisible()

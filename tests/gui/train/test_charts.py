@@ -1,0 +1,86 @@
+"""The live charts: records append to long-lived curves, the previous run stays as an overlay."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_studio.core.progress import EpochProgress, StepProgress
+from mnist_studio.gui.train.charts import Series, TrainingCharts
+
+
+def steps(first: int, losses: list[float], total_steps: int = 100, epochs: int = 2) -> StepProgress:
+    last = first + len(losses) - 1
+    return StepProgress(
+        epoch=1 + (last - 1) * epochs // total_steps,
+        epochs=epochs,
+        step=last,
+        total_steps=total_steps,
+        first_step=first,
+        losses=tuple(losses),
+        learning_rate=1e-3,
+        images_per_second=1000.0,
+        eta_seconds=1.0,
+        elapsed_seconds=1.0,
+    )
+
+
+def epoch(number: int, accuracy: float) -> EpochProgress:
+    return EpochProgress(
+        epoch=number, epochs=2, step=50 * number, train_loss=0.5, val_loss=0.4, val_accuracy=accuracy, seconds=1.0
+    )
+
+
+def points(curve) -> int:
+    x, _ = curve.getData()
+    return 0 if x is None else len(x)
+
+
+@pytest.fixture
+def charts(qtbot) -> TrainingCharts:
+    widget = TrainingCharts()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_series_grows_past_its_buffer() -> None:
+    series = Series()
+    series.extend(list(range(1000)), [2.0 * value for value in range(1000)])
+    series.extend([1000.0], [2000.0])
+    assert len(series) == 1001 and series.x[-1] == 1000 and series.y[500] == 1000
+
+
+def test_steps_and_epochs_reach_their_curves_in_epoch_units(charts: TrainingCharts) -> None:
+    curves = (charts.raw_loss_curve, charts.smooth_loss_curve, charts.val_loss_curve, charts.val_accuracy_curve)
+    charts.start_run(epochs=2)
+    charts.add_steps(steps(1, [2.0, 1.0, 0.5]))
+    charts.add_epoch(epoch(1, 0.9))
+    charts.redraw()
+    raw_x, raw_y = charts.raw_loss_curve.xData, charts.raw_loss_curve.yData  # as given, before the log axis
+    assert raw_x.tolist() == pytest.approx([0.02, 0.04, 0.06])  # 50 steps per epoch
+    assert raw_y.tolist() == [2.0, 1.0, 0.5]
+    smooth_y = charts.smooth_loss_curve.yData
+    assert smooth_y[0] == pytest.approx(2.0)  # bias-corrected: the first point is the first loss
+    assert 0.5 < smooth_y[-1] < 2.0
+    assert charts.val_accuracy_curve.getData()[1].tolist() == [pytest.approx(90.0)]
+    assert all(curve in charts.loss_plot.getPlotItem().items or curve in charts.accuracy_plot.getPlotItem().items for curve in curves)
+
+
+def test_redraws_are_batched_by_a_timer(qtbot, charts: TrainingCharts) -> None:
+    charts.start_run(epochs=2)
+    for first in range(1, 30, 3):
+        charts.add_steps(steps(first, [1.0, 1.0, 1.0]))
+    assert points(charts.raw_loss_curve) == 0  # nothing drawn yet: the timer will
+    qtbot.waitUntil(lambda: points(charts.raw_loss_curve) == 30)
+
+
+def test_a_new_run_keeps_the_previous_one_as_an_overlay(charts: TrainingCharts) -> None:
+    charts.start_run(epochs=2)
+    charts.add_steps(steps(1, [2.0, 1.0]))
+    charts.add_epoch(epoch(1, 0.8))
+    charts.start_run(epochs=2)
+    charts.redraw()
+    assert points(charts.raw_loss_curve) == 0
+    assert points(charts.previous_loss_curve) == 2
+    assert charts.previous_accuracy_curve.getData()[1].tolist() == [pytest.approx(80.0)]
+    charts.set_show_previous(False)
+    assert points(charts.previous_loss_curve) == 0

@@ -1,0 +1,213 @@
+"""The Train tab driven like a user: real clicks, real (tiny) runs, waits on real signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QPushButton
+
+from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.registry import ARCHITECTURES
+from mnist_studio.gui.app.settings import AppSettings
+
+RUN_TIMEOUT_MS = 120_000  # generous: the machine running the tests may be busy
+
+
+def click(qtbot, window, name: str) -> None:
+    button = window.findChild(QPushButton, name)
+    assert button.isEnabled(), f"{name} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def choose(window, combo_name: str, key: str) -> None:
+    combo = window.findChild(QComboBox, combo_name)
+    combo.setCurrentIndex(combo.findData(key))
+
+
+def set_recipe(window, arch: str = "mlp", *, epochs: int = 1, images: int = 1000, **values) -> None:
+    """Fill the form as a user would: architecture first (it resets the recipe), then the rest."""
+    form = window.train_tab.form
+    choose(window, "architectureCombo", arch)
+    form.epochs_spin.setValue(epochs)
+    form.quick_run_check.setChecked(True)
+    form.subset_spin.setValue(images)
+    if "batch_size" in values:
+        form.batch_size_spin.setValue(values["batch_size"])
+    if "learning_rate" in values:
+        form.learning_rate_spin.setValue(values["learning_rate"])
+    if "optimizer" in values:
+        choose(window, "optimizerCombo", values["optimizer"])
+    if "schedule" in values:
+        choose(window, "scheduleCombo", values["schedule"])
+
+
+def start_long_run(qtbot, window) -> None:
+    """A run that cannot finish before the test interrupts it; returns once steps are being reported."""
+    set_recipe(window, epochs=50, images=20_000, batch_size=16)
+    click(qtbot, window, "startButton")
+    qtbot.waitUntil(lambda: window.train_tab.last_step > 0, timeout=RUN_TIMEOUT_MS)
+
+
+def buttons(window) -> tuple[bool, bool, bool]:
+    return tuple(window.findChild(QPushButton, name).isEnabled() for name in ("startButton", "pauseButton", "stopButton"))
+
+
+def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_window, private_folders: Path) -> None:
+    tab = main_window.train_tab
+    set_recipe(main_window, "mlp", epochs=1, images=1000)
+    announced: list[str] = []
+    main_window.checkpointReady.connect(announced.append)
+    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
+        click(qtbot, main_window, "startButton")
+    record = blocker.args[0]
+    assert record.status == "completed", record
+    assert announced == [str(record.checkpoint_path)]
+    checkpoint = Path(record.checkpoint_path)
+    assert checkpoint.is_file() and checkpoint.parent == private_folders
+    assert main_window.current_checkpoint == str(checkpoint)
+    tab.charts.redraw()
+    steps, losses = tab.charts.raw_loss_curve.getData()
+    assert len(steps) == record.step == 8  # 1000 images in batches of 128
+    assert len(tab.charts.smooth_loss_curve.getData()[0]) == 8
+    assert len(tab.charts.val_accuracy_curve.getData()[0]) == 1
+    assert str(checkpoint) in tab.log.toPlainText()
+    assert tab.banner.kind == "success" and f"{record.test_accuracy:.2%}" in tab.banner.text
+    assert buttons(main_window) == (True, False, False)
+
+
+def test_buttons_follow_the_run_state(qtbot, main_window) -> None:
+    tab = main_window.train_tab
+    assert buttons(main_window) == (True, False, False)
+    assert tab.form.isEnabled()
+    start_long_run(qtbot, main_window)
+    assert buttons(main_window) == (False, True, True)
+    assert not tab.form.isEnabled()
+    assert not tab.start_action.isEnabled() and tab.stop_action.isEnabled()
+    click(qtbot, main_window, "pauseButton")
+    assert tab.state == "paused" and tab.pause_button.text() == "Resume"
+    assert buttons(main_window) == (False, True, True)
+    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS):
+        click(qtbot, main_window, "stopButton")
+        assert tab.state == "stopping"
+        assert buttons(main_window) == (False, False, False)
+    assert buttons(main_window) == (True, False, False)
+    assert tab.pause_button.text() == "Pause" and tab.form.isEnabled()
+
+
+def test_start_waits_for_torch(qtbot) -> None:
+    from mnist_studio.gui import MainWindow
+
+    window = MainWindow()
+    try:
+        assert window.torch_loader.state == "idle"
+        assert buttons(window) == (False, False, False)
+        with qtbot.waitSignal(window.torch_loader.loaded, timeout=60_000):
+            pass
+        assert buttons(window) == (True, False, False)
+    finally:
+        window.close()
+
+
+def test_stop_ends_the_run_at_once_with_a_resumable_checkpoint(qtbot, main_window) -> None:
+    tab = main_window.train_tab
+    current_model = main_window.current_checkpoint
+    start_long_run(qtbot, main_window)
+    with qtbot.waitSignal(tab.runFinished, timeout=10_000) as blocker:
+        click(qtbot, main_window, "stopButton")
+    record = blocker.args[0]
+    assert record.status == "stopped"
+    assert record.step < 50 * 1250
+    assert Path(record.checkpoint_path).is_file()
+    assert tab.banner.kind == "info"
+    assert main_window.current_checkpoint == current_model  # a stopped run is not a finished model
+
+
+def test_pause_holds_the_step_count_and_resume_continues(qtbot, main_window) -> None:
+    tab = main_window.train_tab
+    start_long_run(qtbot, main_window)
+    click(qtbot, main_window, "pauseButton")
+    qtbot.wait(1000)  # a step already under way finishes, and its record may still arrive
+    held = tab.last_step
+    qtbot.wait(1000)
+    assert tab.last_step == held
+    assert tab.state == "paused"
+    click(qtbot, main_window, "pauseButton")
+    assert tab.state == "running"
+    qtbot.waitUntil(lambda: tab.last_step > held, timeout=RUN_TIMEOUT_MS)
+    with qtbot.waitSignal(tab.runFinished, timeout=10_000) as blocker:
+        click(qtbot, main_window, "stopButton")
+    assert blocker.args[0].status == "stopped"
+
+
+def test_closing_mid_run_stops_and_joins_the_worker_and_saves_settings(qtbot, main_window) -> None:
+    tab = main_window.train_tab
+    start_long_run(qtbot, main_window)
+    thread = tab._thread
+    config = tab.form.config()
+    assert thread.isRunning()
+    main_window.close()
+    assert thread.isFinished()
+    assert AppSettings().training_config() == config
+
+
+def test_a_diverging_run_shows_the_error_and_start_works_again(qtbot, main_window) -> None:
+    tab = main_window.train_tab
+    set_recipe(main_window, "mlp", epochs=1, images=1000, optimizer="sgd", learning_rate=1e6, schedule="constant")
+    current_model = main_window.current_checkpoint
+    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
+        click(qtbot, main_window, "startButton")
+    assert blocker.args[0].status == "failed"
+    assert tab.banner.kind == "error" and "diverged" in tab.banner.text
+    assert main_window.current_checkpoint == current_model
+    assert buttons(main_window) == (True, False, False)
+
+
+def test_an_exception_in_the_worker_becomes_a_message(qtbot, main_window, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MNIST_STUDIO_DATA", str(tmp_path / "no-data-here"))
+    tab = main_window.train_tab
+    set_recipe(main_window, "mlp")
+    click(qtbot, main_window, "startButton")
+    qtbot.waitUntil(lambda: tab.state == "idle", timeout=RUN_TIMEOUT_MS)
+    assert tab.banner.kind == "error"
+    assert "MNIST file missing" in tab.banner.text and "Traceback" not in tab.banner.text
+    assert buttons(main_window) == (True, False, False)
+
+
+def test_changing_the_architecture_resets_its_recipe(qtbot, main_window) -> None:
+    form = main_window.train_tab.form
+    form.epochs_spin.setValue(17)
+    form.learning_rate_spin.setValue(0.5)
+    for key, spec in ARCHITECTURES.items():
+        choose(main_window, "architectureCombo", key)
+        assert form.config() == TrainingConfig.for_architecture(key)
+        assert form.architecture_description.text() == spec.description
+        assert f"{spec.parameter_count:,}" in form.architecture_combo.currentText()
+
+
+def test_device_combo_lists_only_present_devices(main_window) -> None:
+    from mnist_studio.core.devices import available_devices
+
+    combo = main_window.findChild(QComboBox, "deviceCombo")
+    assert [combo.itemData(index) for index in range(combo.count())] == ["auto", *available_devices()]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("3e-4", 3e-4), ("0.002", 0.002), ("1", 1.0)])
+def test_learning_rate_accepts_typed_values(qtbot, main_window, typed: str, expected: float) -> None:
+    spin = main_window.train_tab.form.learning_rate_spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), typed)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert spin.value() == pytest.approx(expected)
+
+
+def test_learning_rate_steps_along_one_two_five(main_window) -> None:
+    spin = main_window.train_tab.form.learning_rate_spin
+    spin.setValue(0.004)
+    spin.stepBy(1)
+    assert spin.value() == pytest.approx(0.005)
+    spin.stepBy(1)
+    assert spin.value() == pytest.approx(0.01)
+    spin.stepBy(-2)
+    assert spin.value() == pytest.approx(0.002)
