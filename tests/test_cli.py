@@ -93,7 +93,14 @@ def test_train_reports_each_epoch_and_ends_with_accuracy_and_checkpoint(tmp_path
     assert "\r" not in result.stdout  # no progress bar when stdout is not a terminal
 
 
-def test_ctrl_c_saves_a_resumable_checkpoint_and_resume_finishes_the_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("signal_number", "exit_code"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)],
+    ids=["Ctrl+C", "SIGTERM", "SIGHUP"],
+)
+def test_a_stop_signal_saves_a_resumable_checkpoint_and_resume_finishes_the_run(
+    tmp_path: Path, signal_number: int, exit_code: int
+) -> None:
     out = tmp_path / "interrupted.pt"
     args = ["train", "--arch", "lenet5", "--subset", "512", "--batch-size", "64", "--epochs", "2", "--threads", "1"]
     process = subprocess.Popen(
@@ -106,9 +113,9 @@ def test_ctrl_c_saves_a_resumable_checkpoint_and_resume_finishes_the_run(tmp_pat
     )
     assert process.stdout is not None
     assert process.stdout.readline().startswith("Training lenet5")  # printed once Ctrl+C means "stop"
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal_number)
     stdout, stderr = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 130, stderr
+    assert process.returncode == exit_code, stderr
     assert "Traceback" not in stderr
     assert f"--resume {out}" in stdout
 

@@ -54,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
     human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the result
     try:
         trainer = Trainer(config, checkpoint_path=args.out) if config else _resumed_trainer(given, args)
-        with _ctrl_c_stops(trainer):  # before the first record: a Ctrl+C seen after it always stops cleanly
+        with _signals_stop(trainer) as signals:  # before the first record: a signal after it always stops cleanly
             finished = _drive(trainer, ProgressPrinter(human))
     except (CheckpointError, DatasetError, TrainingError) as error:
         raise CliError(str(error)) from error
     _report(args, trainer.config, finished, human)
     if finished.status is RunStatus.COMPLETED:
         return EXIT_OK
-    return EXIT_INTERRUPTED if finished.status is RunStatus.STOPPED else EXIT_USAGE
+    if finished.status is RunStatus.STOPPED:
+        return 128 + signals[0] if signals else EXIT_INTERRUPTED  # as shells report a signal: 130, 143, 129
+    return EXIT_USAGE
 
 
 def _new_config(given: dict[str, Any]) -> TrainingConfig:
@@ -104,23 +106,32 @@ def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
     raise RuntimeError("the training engine ended without a result")  # a bug: exit 1, not a user error
 
 
+# Signals that end a run the way Ctrl+C does: stop after the current step, save a resumable checkpoint.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 @contextmanager
-def _ctrl_c_stops(trainer: Trainer) -> Iterator[None]:
-    """The first Ctrl+C asks the trainer to stop (it saves a resumable checkpoint); a second one
-    interrupts at once. KeyboardInterrupt must not fire inside a step: it would abandon the run."""
+def _signals_stop(trainer: Trainer) -> Iterator[list[int]]:
+    """Ctrl+C, SIGTERM (a `kill`, a shutdown) and SIGHUP (the terminal closed) ask the trainer to stop;
+    it saves a resumable checkpoint. A second Ctrl+C interrupts at once. Yields the list that
+    receives the signal that stopped the run. KeyboardInterrupt must not fire inside a step: it
+    would abandon the run."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
-        yield
+        yield received
         return
 
     def stop(signum: int, frame: object) -> None:
+        received.append(signum)
         trainer.stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    previous = signal.signal(signal.SIGINT, stop)
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def _report(args: argparse.Namespace, config: TrainingConfig, finished: TrainingFinished, human: TextIO) -> None:
