@@ -7,15 +7,16 @@ from pathlib import Path
 from typing import NoReturn
 
 from mnist_studio import __version__
-from mnist_studio.core.config import DEVICES, OPTIMIZERS, SCHEDULES
+from mnist_studio.core.config import DEVICES, OPTIMIZERS, PRECISIONS, SCHEDULES
 from mnist_studio.core.registry import ARCHITECTURES
 
 TRAIN_EPILOG = """\
 Options left out take the architecture's defaults:
 {defaults}
 
-Ctrl+C stops after the current step and saves a resumable checkpoint (exit code 130);
-continue it with `mnist-studio train --resume FILE`. A resumed run keeps its saved settings.
+Ctrl+C (or SIGTERM, SIGHUP) stops after the current step and saves a resumable checkpoint
+(exit code 130; 143, 129); continue it with `mnist-studio train --resume FILE`. A resumed run
+keeps its saved recipe; --device and --threads may differ.
 If the loss diverges (becomes NaN or infinite, or explodes far above where it started) the run
 stops, saves nothing and exits with code 2: try a lower --lr. Bad options or files also exit
 with code 2.
@@ -77,6 +78,17 @@ def _add_train(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
     train.add_argument("--seed", type=int, metavar="N", help="random seed (default 0): same seed, same weights")
     train.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the engine's choice here)")
     train.add_argument("--subset", type=int, metavar="N", help="train on only N images (quick runs)")
+    train.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help="fp32 (default), bf16 autocast, or auto: bf16 where the device has it natively and it pays",
+    )
+    train.add_argument(
+        "--compile",
+        action="store_true",
+        default=None,
+        help="torch.compile the model: faster steps after a first compile of seconds to a minute",
+    )
     train.add_argument(
         "--out", type=Path, metavar="FILE", help="checkpoint to write (default: a new file in checkpoints/runs/)"
     )

@@ -16,8 +16,13 @@ from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.progress_bar import ProgressPrinter
 from mnist_studio.core.config import ConfigError, TrainingConfig
 from mnist_studio.core.data import DatasetError
-from mnist_studio.cli.training_text import divergence_text, finished_lines, started_line
-from mnist_studio.core.progress import RunStarted, RunStatus, TrainingFinished
+from mnist_studio.cli.training_text import (
+    compilation_failed_line,
+    divergence_text,
+    finished_lines,
+    started_line,
+)
+from mnist_studio.core.progress import CompilationFailed, RunStarted, RunStatus, TrainingFinished
 
 if TYPE_CHECKING:
     from mnist_studio.core.training import Trainer
@@ -36,6 +41,8 @@ RECIPE_OPTIONS = {
     "seed": "seed",
     "threads": "threads",
     "subset": "subset",
+    "precision": "precision",
+    "compile": "compile",
 }
 
 
@@ -99,6 +106,8 @@ def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
     for record in trainer.run():
         if isinstance(record, RunStarted):
             printer.line(started_line(record))
+        elif isinstance(record, CompilationFailed):
+            printer.line(compilation_failed_line(record))
         printer.show(record)
         if isinstance(record, TrainingFinished):
             printer.clear()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import shlex
 
-from mnist_studio.core.progress import Divergence, DivergenceReason, RunStarted, RunStatus, TrainingFinished
+from mnist_studio.core.progress import (
+    CompilationFailed,
+    Divergence,
+    DivergenceReason,
+    RunStarted,
+    RunStatus,
+    TrainingFinished,
+)
 
 
 def plural(count: int, noun: str) -> str:
@@ -22,7 +29,14 @@ def started_line(record: RunStarted) -> str:
         f"{verb}{origin} on {where}: {plural(config.epochs, 'epoch')} of {plural(record.train_images, 'image')}, "
         f"batch {config.batch_size}, {config.optimizer} lr {config.learning_rate:g} ({config.schedule})"
         + (", augmented" if config.augment else "")
+        + (", bf16" if record.precision == "bf16" else "")
+        + (", compiled (the first step compiles)" if record.compiled else "")
     )
+
+
+def compilation_failed_line(record: CompilationFailed) -> str:
+    """The note printed when compiling failed and training went on without it."""
+    return f"Compiling the model failed ({record.error}); training goes on without compilation."
 
 
 def divergence_text(divergence: Divergence) -> str:

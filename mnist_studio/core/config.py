@@ -13,6 +13,7 @@ from mnist_studio.core.registry import ARCHITECTURES, DEFAULT_ARCHITECTURE, get_
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "onecycle")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISIONS = ("fp32", "bf16", "auto")  # auto: bf16 where the device has it natively and it pays
 MAX_EPOCHS = 200
 MAX_BATCH_SIZE = 8192
 TRAINING_IMAGES = 60_000 - VALIDATION_SIZE
@@ -46,6 +47,8 @@ class TrainingConfig:
     seed: int = 0
     threads: int | None = None  # None: the engine's measured default for this machine
     subset: int | None = None  # train on only this many images (quick runs, tests)
+    precision: str = "fp32"
+    compile: bool = False  # torch.compile the model for training (pays off on long runs)
 
     def __post_init__(self) -> None:
         # Type checks come first so that a value from a file or a widget never reaches a comparison
@@ -73,6 +76,8 @@ class TrainingConfig:
             ),
             (isinstance(self.augment, bool), "augment must be true or false"),
             (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
+            (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
+            (isinstance(self.compile, bool), "compile must be true or false"),
             (_is_whole(self.seed) and 0 <= self.seed < 2**63, "seed must be a non-negative whole number"),
             (
                 self.threads is None or (_is_whole(self.threads) and 1 <= self.threads <= 256),

@@ -2,7 +2,8 @@
 
 A run yields one :class:`RunStarted`, then :class:`StepProgress` a few times a second,
 :class:`EpochProgress` after each epoch, :class:`PausedProgress` whenever a pause takes hold,
-and last one :class:`TrainingFinished`. None of them holds a sentence: the CLI and the GUI
+:class:`CompilationFailed` if compiling the model failed (training goes on eagerly), and last
+one :class:`TrainingFinished`. None of them holds a sentence: the CLI and the GUI
 each word them in one place (so the GUI can translate them).
 """
 
@@ -57,6 +58,15 @@ class RunStarted:
     resumed_at_step: int | None  # a resumed run's first step minus one, else None
     initial_weights: Path | None  # the checkpoint a fine-tuning run starts from, else None
     data_name: str  # what it trains on, e.g. "mnist"
+    precision: str  # really used: "fp32" or "bf16"
+    compiled: bool  # the model is compiled (the first step compiles it: seconds to a minute)
+
+
+@dataclass(frozen=True)
+class CompilationFailed:
+    """torch.compile failed on the first step; the run goes on with the eager model."""
+
+    error: str  # the exception's type and first line
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ class TrainingFinished:
         return self.status is RunStatus.COMPLETED
 
 
-Progress = Union[RunStarted, StepProgress, EpochProgress, PausedProgress, TrainingFinished]
+Progress = Union[RunStarted, StepProgress, EpochProgress, PausedProgress, CompilationFailed, TrainingFinished]
 
 
 def format_duration(seconds: float) -> str:

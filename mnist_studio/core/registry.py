@@ -27,6 +27,7 @@ class ArchitectureSpec:
     optimizer: str = "adamw"
     schedule: str = "onecycle"
     weight_decay: float = 1e-4
+    bf16_pays: bool = False  # measured: the default recipe trains faster under bf16 autocast (docs/BENCHMARKS.md)
 
 
 ARCHITECTURES: dict[str, ArchitectureSpec] = {

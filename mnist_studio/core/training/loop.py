@@ -27,6 +27,7 @@ from mnist_studio.core.datasets import DataSource, MnistSource
 from mnist_studio.core.devices import available_devices, default_cpu_threads, resolve_device
 from mnist_studio.core.evaluation import evaluate, test_set_metrics
 from mnist_studio.core.progress import (
+    CompilationFailed,
     Divergence,
     DivergenceReason,
     EpochProgress,
@@ -38,6 +39,7 @@ from mnist_studio.core.progress import (
     TrainingFinished,
 )
 from mnist_studio.core.registry import build_model
+from mnist_studio.core.training.acceleration import autocast, compiled, resolve_precision
 from mnist_studio.core.training.divergence import DivergenceWatch, Verdict
 from mnist_studio.core.training.errors import TrainingError, TrainingProblem
 from mnist_studio.core.training.optimization import build_optimizer, build_schedule
@@ -186,6 +188,9 @@ class Trainer:
                         yield self._finish_stopped(run)
                         return
                 pending.append(self._train_step(run, order))
+                if run.compile_error is not None:
+                    yield CompilationFailed(error=run.compile_error)
+                    run.compile_error = None
                 now = time.perf_counter()
                 if now - last_report >= self._report_interval or progress.step_in_epoch == run.steps_per_epoch:
                     yield from self._report(run, pending, watch)
@@ -201,7 +206,7 @@ class Trainer:
         images, labels = run.data.train_images[batch], run.data.train_labels[batch]
         if run.config.augment:
             images = random_affine(images, run.data_generator)
-        loss = nn.functional.cross_entropy(run.model(images), labels)
+        loss = self._loss(run, images, labels)
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         run.optimizer.step()
@@ -213,6 +218,20 @@ class Trainer:
         progress.step_in_epoch += 1
         progress.images_seen += len(labels)
         return loss.detach()
+
+    @staticmethod
+    def _loss(run: TrainingRun, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """The batch's loss; a compiled model that fails (on its first call) is dropped for the eager one."""
+        try:
+            with autocast(run.precision, run.device):
+                return nn.functional.cross_entropy(run.forward(images), labels)
+        except Exception as error:  # noqa: BLE001 - any compiler failure: the eager model still trains
+            if not run.compiled:
+                raise
+            run.forward = run.model
+            run.compile_error = f"{type(error).__name__}: {error}".strip().splitlines()[0]
+            with autocast(run.precision, run.device):
+                return nn.functional.cross_entropy(run.forward(images), labels)
 
     def _report(self, run: TrainingRun, pending: list[torch.Tensor], watch: DivergenceWatch) -> Iterator[StepProgress]:
         """Read the pending losses (one device sync), yield them as a record, judge divergence."""
@@ -286,6 +305,8 @@ class Trainer:
             data_generator=torch.Generator().manual_seed(config.seed + 1),
             data=data,
             steps_per_epoch=steps_per_epoch,
+            precision=resolve_precision(config, device),
+            forward=compiled(model) if config.compile else model,
         )
         if self._resume_from is not None:
             saved = self._resume_from
@@ -328,6 +349,8 @@ class Trainer:
             resumed_at_step=run.progress.step if resumed else None,
             initial_weights=self._initial_weights.path if self._initial_weights is not None else None,
             data_name=run.data.name,
+            precision=run.precision,
+            compiled=run.compiled,
         )
 
     # Records -------------------------------------------------------------------------------

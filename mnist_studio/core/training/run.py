@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -52,7 +52,15 @@ class TrainingRun:
     data_generator: torch.Generator  # batch order and augmentation
     data: TrainingData
     steps_per_epoch: int
+    precision: str  # "fp32" or "bf16" (autocast)
+    forward: Callable[[torch.Tensor], torch.Tensor]  # the model, or its compiled form
     progress: RunProgress = field(default_factory=RunProgress)
+    compile_error: str | None = None  # set when compiling failed, until the loop has reported it
+
+    @property
+    def compiled(self) -> bool:
+        """True while training runs through the compiled model."""
+        return self.forward is not self.model
 
     @property
     def total_steps(self) -> int:
@@ -97,6 +105,8 @@ class TrainingRun:
             "device": str(self.device),
             "threads": torch.get_num_threads(),
             "data": self.data.name,
+            "precision": self.precision,
+            "compiled": self.compiled,
         }
 
     def restore(self, path: Path, model_state: dict[str, torch.Tensor], epoch: int, step: int,
