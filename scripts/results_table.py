@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from mnist_studio.core.checkpoints import CheckpointError, load_checkpoint
-from mnist_studio.core.paths import PROJECT_ROOT, pretrained_dir
+from mnist_studio.core.paths import pretrained_dir
 from mnist_studio.core.registry import ARCHITECTURES
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -73,7 +73,7 @@ def main() -> int:
     if not arguments.write_readme:
         print(table)
         return 0
-    readme = PROJECT_ROOT / "README.md"
+    readme = Path(__file__).resolve().parents[1] / "README.md"
     text = readme.read_text(encoding="utf-8")
     if START not in text or END not in text:
         print(f"README.md has no {START} ... {END} markers", file=sys.stderr)

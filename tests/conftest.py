@@ -27,6 +27,9 @@ def private_folders(tmp_path: Path, session_cache: Path, monkeypatch: pytest.Mon
     """Runs go to the test's tmp_path and caches to a session folder, never the repository or home."""
     monkeypatch.setenv("MNIST_STUDIO_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("MNIST_STUDIO_CACHE", str(session_cache))
+    # The user folders themselves (launcher entries; runs and caches where the two above are unset).
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     return tmp_path / "runs"
 
 

@@ -1,4 +1,4 @@
-"""The ``mnist-studio`` command line: ``train``, ``evaluate`` and ``predict`` on the Qt-free engine.
+"""The ``mnist-studio`` command line (``train``, ``evaluate``, ``predict``, ...) on the Qt-free engine.
 
 Only argparse and the torch-free registry load at import, so ``--help`` and ``--version`` are
 instant; each command imports the engine when it runs.
@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 
+from mnist_studio.app import CLI_COMMANDS
 from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.parser import build_parser
 
@@ -19,11 +20,7 @@ EXIT_FAILED = 1  # an unexpected internal error (a bug)
 EXIT_USAGE = 2  # a bad option, file or checkpoint, or a diverged run: the user can fix it
 EXIT_INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
-COMMAND_MODULES = {
-    "train": "mnist_studio.cli.train",
-    "evaluate": "mnist_studio.cli.evaluate",
-    "predict": "mnist_studio.cli.predict",
-}
+COMMAND_MODULES = {command: f"mnist_studio.cli.{command.replace('-', '_')}" for command in CLI_COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Sequence
 
-from mnist_studio import __version__
 from mnist_studio.core.config import DEVICES, OPTIMIZERS, PRECISIONS, SCHEDULES
 from mnist_studio.core.registry import ARCHITECTURES
+
+if TYPE_CHECKING:
+    from mnist_studio.core.versions import Versions
+
+CHECKPOINT_HELP = f"checkpoint file (.pt), or a shipped model: {', '.join(ARCHITECTURES)} (see `mnist-studio models`)"
 
 TRAIN_EPILOG = """\
 Options left out take the architecture's defaults:
@@ -30,6 +34,40 @@ class ShortErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\nTry '{self.prog} --help' for more information.\n")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the app's, PyTorch's, Qt's and Python's versions, read only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        help_text = "show the versions of MNIST Studio, PyTorch and Qt"
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help_text)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from mnist_studio.core.versions import installed_versions
+
+        print(version_text(installed_versions()), end="")  # on stdout, as argparse's own version action
+        parser.exit(0)
+
+
+def version_text(versions: Versions) -> str:
+    """``--version``'s lines: "mnist-studio 0.1.0", then PyTorch (and its CUDA build), Qt and Python."""
+    torch = f"PyTorch {versions.torch}" if versions.torch else "PyTorch not installed"
+    if versions.torch_cuda:
+        torch += f" (CUDA {versions.torch_cuda})"
+    qt = f"Qt {versions.qt} (PySide6)" if versions.qt else "Qt (PySide6) not installed"
+    return "\n".join([f"mnist-studio {versions.app}", torch, qt, f"Python {versions.python}"]) + "\n"
+
+
+def checkpoint_argument(text: str) -> Path:
+    """A checkpoint argument: the file ``text``, or the shipped model of that architecture key
+    (``lenet5``) when there is no such file."""
+    path = Path(text)
+    if text in ARCHITECTURES and not path.is_file():
+        from mnist_studio.core.paths import pretrained_dir
+
+        return pretrained_dir() / f"{text}.pt"
+    return path
+
+
 def _recipe_table() -> str:
     return "\n".join(
         f"  {spec.key:<7} {spec.display_name}: {spec.epochs} epochs, batch {spec.batch_size}, "
@@ -39,12 +77,12 @@ def _recipe_table() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``mnist-studio`` parser with its ``train``, ``evaluate`` and ``predict`` sub-commands."""
+    """The ``mnist-studio`` parser with its sub-commands (``train``, ``evaluate``, ``predict``, ...)."""
     parser = ShortErrorParser(
         prog="mnist-studio",
         description="Train, evaluate and use MNIST digit classifiers. Without a command, opens the app.",
     )
-    parser.add_argument("--version", action="version", version=f"mnist-studio {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
@@ -52,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(commands, common)
     _add_evaluate(commands, common)
     _add_predict(commands, common)
+    _add_models(commands, common)
+    _add_install_desktop(commands, common)
     return parser
 
 
@@ -90,7 +130,7 @@ def _add_train(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="torch.compile the model: faster steps after a first compile of seconds to a minute",
     )
     train.add_argument(
-        "--out", type=Path, metavar="FILE", help="checkpoint to write (default: a new file in checkpoints/runs/)"
+        "--out", type=Path, metavar="FILE", help="checkpoint to write (default: a new file in the runs folder)"
     )
     train.add_argument(
         "--resume", type=Path, metavar="FILE", help="continue a stopped run; writes back to FILE unless --out"
@@ -104,7 +144,7 @@ def _add_evaluate(commands: argparse._SubParsersAction, common: argparse.Argumen
         help="measure a checkpoint on the 10,000 test images",
         description="Accuracy, per-digit accuracy and confusion matrix of a checkpoint on the MNIST test set.",
     )
-    evaluate.add_argument("checkpoint", type=Path, metavar="FILE", help="checkpoint file (.pt)")
+    evaluate.add_argument("checkpoint", type=checkpoint_argument, metavar="MODEL", help=CHECKPOINT_HELP)
     evaluate.add_argument("--device", choices=DEVICES, default="auto")
 
 
@@ -118,5 +158,31 @@ def _add_predict(commands: argparse._SubParsersAction, common: argparse.Argument
             "Exits with code 2 if any image could not be read; the others are still predicted."
         ),
     )
-    predict.add_argument("checkpoint", type=Path, metavar="FILE", help="checkpoint file (.pt)")
+    predict.add_argument("checkpoint", type=checkpoint_argument, metavar="MODEL", help=CHECKPOINT_HELP)
     predict.add_argument("images", type=Path, nargs="+", metavar="IMAGE", help="image files")
+
+
+def _add_models(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    commands.add_parser(
+        "models",
+        parents=[common],
+        help="list the shipped pretrained models",
+        description=(
+            "The pretrained models that ship with MNIST Studio: give a model's key (e.g. lenet5) to "
+            "evaluate or predict instead of a checkpoint file. Also names the folder your runs are saved in."
+        ),
+    )
+
+
+def _add_install_desktop(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    install = commands.add_parser(
+        "install-desktop",
+        parents=[common],
+        help="add MNIST Studio to the desktop's application menu (Linux)",
+        description=(
+            "Write a launcher entry (mnist-studio.desktop) and the app icon into your user data folder "
+            "($XDG_DATA_HOME, default ~/.local/share), so MNIST Studio appears in the application menu. "
+            "The entry starts this installation's mnist-studio."
+        ),
+    )
+    install.add_argument("--remove", action="store_true", help="remove the entry and icon written before")

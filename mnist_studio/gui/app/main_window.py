@@ -154,8 +154,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_about(self) -> QMessageBox:
         """Open Help > About."""
-        info = self.torch_loader.info
-        return show_about(self, info.version if info else None)
+        return show_about(self)
 
     @Slot(object)
     def _on_torch_loaded(self, info: TorchInfo) -> None:

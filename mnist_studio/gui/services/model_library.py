@@ -66,10 +66,11 @@ def _load(path: Path) -> _LoadOutcome:
 
 
 def _scan() -> list[CheckpointSummary]:
-    """The shipped checkpoints, then the user's runs (runs on a background thread)."""
+    """The shipped checkpoints, then the user's runs, older runs folders included (on a background thread)."""
     from mnist_studio.core.catalog import list_checkpoints
 
-    found = list_checkpoints(paths.pretrained_dir().absolute()) + list_checkpoints(paths.runs_dir().absolute())
+    folders = [paths.pretrained_dir(), *paths.run_folders()]
+    found = [summary for folder in folders for summary in list_checkpoints(folder.absolute())]
     unique: dict[Path, CheckpointSummary] = {}
     for summary in found:
         unique.setdefault(summary.path.resolve(), summary)

@@ -94,12 +94,30 @@ def test_status_bar_shows_device_torch_and_threads(main_window) -> None:
 
 def test_about_names_versions_and_the_mnist_credit(qtbot, main_window) -> None:
     import torch
+    from PySide6 import __version__ as pyside_version
+
+    from mnist_studio import __version__
 
     box = main_window.show_about()
     text = box.text()
-    for expected in (torch.__version__, "Qt ", "Yann LeCun", "Corinna Cortes", "Christopher J.C. Burges", "CC BY-SA 3.0"):
+    for expected in (
+        f"MNIST Studio {__version__}", f"PyTorch {torch.__version__}", f"Qt {pyside_version} (PySide6)",
+        "Yann LeCun", "Corinna Cortes", "Christopher J.C. Burges", "CC BY-SA 3.0",
+    ):  # fmt: skip
         assert expected in text
+    if torch.version.cuda:
+        assert f"(CUDA {torch.version.cuda})" in text
     box.close()
+
+
+def test_the_window_icon_is_the_launcher_entrys_svg(main_window) -> None:
+    from PySide6.QtGui import QIcon
+
+    from mnist_studio.core import paths
+
+    image = main_window.windowIcon().pixmap(64, 64).toImage()
+    assert image.width() == 64 and image.pixelColor(32, 4).name() == "#1f3a93"  # the tile: the SVG rendered
+    assert image == QIcon(str(paths.icon_file())).pixmap(64, 64).toImage()
 
 
 def test_opening_a_good_checkpoint_makes_it_the_current_model(qtbot, main_window, trained_checkpoint: Path) -> None:

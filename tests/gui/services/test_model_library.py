@@ -55,6 +55,25 @@ def test_runs_are_listed_next_to_the_shipped_models(
     assert library.current().summary.path == shipped_lenet5
 
 
+def test_runs_in_a_checkouts_old_runs_folder_stay_listed(
+    qtbot: QtBot, shipped_lenet5: Path, mlp_checkpoint: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mnist_studio.core import paths
+
+    checkout = tmp_path / "checkout"  # a source checkout whose checkpoints/runs/ holds a run of an older version
+    (checkout / "checkpoints" / "runs").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("")
+    old_run = checkout / "checkpoints" / "runs" / "mlp-old.pt"
+    old_run.write_bytes(mlp_checkpoint.read_bytes())
+    monkeypatch.setattr(paths, "PACKAGE_DIR", checkout / "mnist_studio")
+    monkeypatch.setattr(paths, "_CHECKOUT_DIR", checkout)
+    monkeypatch.delenv("MNIST_STUDIO_RUNS")  # the user's runs folder: $XDG_DATA_HOME/mnist-studio/runs
+    library = ModelLibrary()
+    with qtbot.waitSignal(library.currentChanged, timeout=60_000):
+        library.refresh()
+    assert [summary.path for summary in library.entries()] == [shipped_lenet5, old_run]
+
+
 def test_choosing_in_the_combo_loads_that_model(
     qtbot: QtBot, library: ModelLibrary, mlp_checkpoint: Path
 ) -> None:
