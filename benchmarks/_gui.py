@@ -30,7 +30,7 @@ def application() -> Any:
     """The process's QApplication (created once, with the app's organisation names)."""
     from PySide6.QtWidgets import QApplication
 
-    from mnist_studio.gui.app.settings import APPLICATION, ORGANISATION
+    from mnist_studio.gui.services.settings import APPLICATION, ORGANISATION
 
     isolate_environment()
     app = QApplication.instance()
@@ -105,11 +105,20 @@ def main_window() -> Any:
     application()
     from mnist_studio.gui import MainWindow
 
+    from mnist_studio.gui.services.torch_loader import LoaderState
+
     window = MainWindow()
     window.show()
-    if window.torch_loader.state != "loaded":
-        wait_for(window.torch_loader.loaded, timeout_seconds=120)
+    if window.context.torch_loader.state is not LoaderState.LOADED:
+        wait_for(window.context.torch_loader.loaded, timeout_seconds=120)
     return window
+
+
+def train_tab(window: Any) -> Any:
+    """The window's Train tab (``trainTab``)."""
+    from PySide6.QtWidgets import QWidget
+
+    return child(window, QWidget, "trainTab")
 
 
 def child(window: Any, kind: type, name: str) -> Any:

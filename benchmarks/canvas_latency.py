@@ -8,8 +8,9 @@ for a single image, more threads only add hand-over cost (see docs/BENCHMARKS.md
 ``--gui`` adds the in-app path: a stroke drawn with mouse events on the Draw tab's
 ``drawCanvas`` (a model from a tiny training run is made current first), timed from the mouse
 release until the tab shows the new reading. That includes the tab's deliberate throttle
-(at most one reading per ``PREDICTION_INTERVAL_MS`` while drawing); the tab's own counters
-give the reading itself (worker: preprocessing + model) and the round trip through the thread.
+(at most one reading per ``PREDICTION_INTERVAL_MS`` while drawing). Watched from outside the
+tab, its ``DigitReader`` gives the reading itself (``Reading.milliseconds``: preprocessing +
+model on the worker) and the round trip from ``request()`` to ``readingReady``.
 """
 
 from __future__ import annotations
@@ -111,13 +112,38 @@ def draw_stroke(canvas: object, rng: object) -> None:
     _send_mouse(canvas, QEvent.Type.MouseButtonRelease, *xy[-1], left_button, no_button)
 
 
+class ReadingTimes:
+    """Watches a ``DigitReader`` from outside: worker time and request-to-answer time of each reading shown."""
+
+    def __init__(self, reader: object) -> None:
+        self.readings_ms: list[float] = []
+        self.round_trips_ms: list[float] = []
+        self._asked: dict[int, float] = {}
+        request = reader.request
+
+        def timed_request(*args: object, **kwargs: object) -> int:
+            serial = request(*args, **kwargs)
+            self._asked[serial] = time.perf_counter()
+            return serial
+
+        reader.request = timed_request
+        reader.readingReady.connect(self._answered)
+
+    def _answered(self, reading: object) -> None:
+        asked = self._asked.pop(reading.serial, None)
+        if reading.predictions and reading.predictions[0] is not None:
+            self.readings_ms.append(reading.milliseconds)
+            if asked is not None:
+                self.round_trips_ms.append((time.perf_counter() - asked) * 1000)
+
+
 def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
     """Per architecture: release-to-shown, the tab's round trip and its reading time (ms)."""
     import numpy as np
     from PySide6.QtWidgets import QWidget
 
     import _gui
-    from mnist_studio.gui.services.model_library import ModelLibrary
+    from mnist_studio.gui.services.digit_reader import DigitReader
 
     window = _gui.main_window()
     draw_tab = window.findChild(QWidget, "drawTab")
@@ -125,21 +151,22 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
         window.close()
         return [[arch, "-", "-", "-", "-", "the window has no Draw tab yet"] for arch in arguments.gui_arch]
     canvas = window.findChild(QWidget, "drawCanvas")
-    library = ModelLibrary.shared(window)
+    library = window.context.library
+    times = ReadingTimes(draw_tab.findChild(DigitReader))
     window.tabs.setCurrentWidget(draw_tab)
     rng = np.random.default_rng(0)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for arch in arguments.gui_arch:
             path = _tiny_checkpoint(arch, Path(folder))
-            window.checkpointReady.emit(str(path))
+            library.select(path)
             deadline = time.perf_counter() + 60
             while (current := library.current()) is None or current.summary.path.resolve() != path.resolve():
                 if time.perf_counter() > deadline:
                     raise TimeoutError(f"the {arch} checkpoint did not become the current model")
                 _gui.run_event_loop(0.05)
             shown_ms: list[float] = []
-            first = len(draw_tab.latencies_ms())
+            first_reading, first_trip = len(times.readings_ms), len(times.round_trips_ms)
             for _ in range(arguments.gui_count):
                 draw_tab.clear()
                 _gui.run_event_loop(0.01)
@@ -150,8 +177,8 @@ def gui_latency(arguments: argparse.Namespace) -> list[list[str]]:
                     if prediction is not None and not draw_tab.is_reading():
                         break
                 shown_ms.append((time.perf_counter() - released) * 1000)
-            readings = draw_tab.latencies_ms()[first:]
-            trips = draw_tab.round_trips_ms()[first:]
+            readings = times.readings_ms[first_reading:]
+            trips = times.round_trips_ms[first_trip:]
             rows.append(
                 [arch, f"{_common.median(shown_ms):.1f}", f"{_common.percentile(shown_ms, 95):.1f}",
                  f"{_common.median(trips):.1f}" if trips else "-",

@@ -61,7 +61,7 @@ def gui_run(window: object, gaps: _gui.TimerGaps, all_gaps: list[float], frames:
     gaps.start()
     started = time.perf_counter()
     _gui.child(window, QPushButton, "startButton").click()
-    (record,) = _gui.wait_for(window.train_tab.runFinished, timeout_seconds=600)
+    (record,) = _gui.wait_for(window.context.training.runFinished, timeout_seconds=600)
     wall = time.perf_counter() - started
     all_gaps.extend(gaps.stop())
     frame_rates.append(frames.count / wall)
@@ -87,7 +87,7 @@ def redraw_cost(window: object, repeats: int) -> list[list[str]]:
     from mnist_studio.core.progress import StepProgress
     from mnist_studio.gui.train.charts import TrainingCharts
 
-    size = window.train_tab.charts.size()
+    size = _gui.train_tab(window).charts.size()
     rng = np.random.default_rng(0)
     rows = []
     for points in REDRAW_POINTS:
@@ -154,14 +154,14 @@ def main() -> None:
     gaps.start()
     _gui.run_event_loop(1.0)
     idle_gaps = gaps.stop()
-    frames = PaintCounter(window.train_tab.charts.loss_plot.viewport())
+    frames = PaintCounter(_gui.train_tab(window).charts.loss_plot.viewport())
     speed_rows, stall_rows = [], []
     with tempfile.TemporaryDirectory() as folder:
         for threads in arguments.threads or [engine_default]:
             training.default_cpu_threads = lambda threads=threads: threads  # what the in-app run will use
             for arch in arguments.arch:
                 configure_form(window, arch, arguments.images)
-                config = window.train_tab.form.config()
+                config = _gui.train_tab(window).form.config()
                 headless_config = type(config).from_dict(config.to_dict() | {"threads": threads})
                 run_gaps: list[float] = []
                 frame_rates: list[float] = []

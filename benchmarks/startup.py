@@ -77,10 +77,11 @@ def _after_shown(window: object, wait_for_torch: bool) -> None:
         print(f"torch {time.monotonic()}", flush=True)
         os._exit(0)
 
-    if window.torch_loader.state == "loaded":
+    loader = window.context.torch_loader
+    if loader.info is not None:
         ready()
-    window.torch_loader.loaded.connect(ready)
-    window.torch_loader.failed.connect(lambda message: (print(f"failed {message}", flush=True), os._exit(1)))
+    loader.loaded.connect(ready)
+    loader.failed.connect(lambda error: (print(f"failed {error}", flush=True), os._exit(1)))
 
 
 def child_torch() -> None:

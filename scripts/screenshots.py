@@ -34,15 +34,27 @@ def wait_for(signal: object, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     signal.disconnect(loop.quit)
 
 
+def tab(window: object, name: str) -> object:
+    """The window's tab with object name ``name`` (trainTab, testTab, drawTab)."""
+    from PySide6.QtWidgets import QWidget
+
+    return window.findChild(QWidget, name)
+
+
 def train(window: object, arch: str, *, epochs: int, images: int) -> None:
-    """Run one quick training run through the form, as a user would."""
-    form = window.train_tab.form
+    """Run one quick training run through the form, as a user would; remember its checkpoint."""
+    train_tab = tab(window, "trainTab")
+    form = train_tab.form
     form.architecture_combo.setCurrentIndex(form.architecture_combo.findData(arch))
     form.epochs_spin.setValue(epochs)
     form.quick_run_check.setChecked(True)
     form.subset_spin.setValue(images)
-    window.train_tab.start()
-    wait_for(window.train_tab.runFinished)
+    finished: list[object] = []
+    window.context.training.runFinished.connect(finished.append)
+    train_tab.start()
+    wait_until(lambda: bool(finished), RUN_TIMEOUT_MS)
+    window.context.training.runFinished.disconnect(finished.append)
+    window.trained_checkpoint = str(finished[0].checkpoint_path)
 
 
 def prepare_train(window: object) -> None:
@@ -64,19 +76,16 @@ def wait_until(condition: Callable[[], bool], timeout_ms: int = 60_000) -> None:
 
 
 def current_model_is_ready(window: object) -> bool:
-    """True once the Test and Draw tabs hold the window's current checkpoint (the run just trained)."""
-    from mnist_studio.gui.services.model_library import ModelLibrary
-
-    current = ModelLibrary.shared(window).current()
-    return current is not None and str(current.summary.path) == window.current_checkpoint
+    """True once the Test and Draw tabs hold the checkpoint of the run just trained."""
+    current = window.context.library.current()
+    return current is not None and str(current.summary.path) == window.trained_checkpoint
 
 
 def use_shipped_lenet5(window: object) -> None:
     """Make the shipped LeNet-5 the current model, as a fresh install starts."""
     from mnist_studio.core.paths import pretrained_dir
-    from mnist_studio.gui.services.model_library import ModelLibrary
 
-    library = ModelLibrary.shared(window)
+    library = window.context.library
     path = pretrained_dir() / "lenet5.pt"
     library.select(path)
     wait_until(lambda: library.current() is not None and library.current().summary.path == path)
@@ -87,13 +96,13 @@ def prepare_test(window: object) -> None:
     window.tabs.setCurrentIndex(1)
     wait_until(lambda: current_model_is_ready(window))
     use_shipped_lenet5(window)
-    tab = window.test_tab
-    tab.evaluate_button.click()
-    wait_for(tab.evaluationFinished)
+    test_tab = tab(window, "testTab")
+    test_tab.evaluate_button.click()
+    wait_for(test_tab.evaluationFinished)
     for _ in range(100):
-        if any(sample.mistake for sample in tab.gallery_view.samples()):
+        if any(sample.mistake for sample in test_tab.gallery.view.samples()):
             break
-        tab.new_samples_button.click()
+        test_tab.gallery.new_samples_button.click()
 
 
 def prepare_draw(window: object) -> None:
@@ -101,10 +110,9 @@ def prepare_draw(window: object) -> None:
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
-    from mnist_studio.gui.services.model_library import ModelLibrary
-
     window.tabs.setCurrentIndex(2)
-    tab, canvas = window.draw_tab, window.draw_tab.canvas
+    draw_tab = tab(window, "drawTab")
+    canvas = draw_tab.canvas
     square = canvas.canvas_rect()
 
     def point(x: float, y: float) -> QPoint:
@@ -117,11 +125,13 @@ def prepare_draw(window: object) -> None:
         for x, y in stroke[1:]:
             QTest.mouseMove(canvas, point(x, y))
         QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point(*stroke[-1]))
-    library = ModelLibrary.shared(window)
-    tab.all_models_button.click()
+    library = window.context.library
+    draw_tab.all_models_button.click()
     wait_for(library.modelsLoaded)
-    tab.update_prediction()
-    wait_until(lambda: tab.prediction() is not None and all(tab.all_models_view.predictions()) and not tab.is_reading())
+    draw_tab.update_prediction()
+    wait_until(
+        lambda: draw_tab.prediction() is not None and all(draw_tab.all_models_view.predictions()) and not draw_tab.is_reading()
+    )
 
 
 TABS: dict[str, Callable[[object], None]] = {"train": prepare_train, "test": prepare_test, "draw": prepare_draw}
@@ -144,14 +154,14 @@ def main() -> int:
     window = MainWindow()
     window.resize(*SIZE)
     window.show()
-    if window.torch_loader.state != "loaded":
-        window.torch_loader.start()
-        wait_for(window.torch_loader.loaded)
+    if window.context.torch_loader.info is None:
+        window.context.torch_loader.start()
+        wait_for(window.context.torch_loader.loaded)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     for name, prepare in TABS.items():
         prepare(window)
         app.processEvents()
-        window.train_tab.charts.redraw()
+        tab(window, "trainTab").charts.redraw()
         path = OUTPUT / f"{name}.png"
         if not window.grab().save(str(path)):
             print(f"screenshots: cannot write {path}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import traceback
 import weakref
 from pathlib import Path
 from typing import Iterator
@@ -58,23 +59,29 @@ def _running_python_threads(before: set[threading.Thread]) -> list[threading.Thr
 
 @pytest.fixture(autouse=True)
 def no_leaked_threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Fail a test that leaves a QThread or a Python thread running after it ends."""
-    from PySide6.QtCore import QThread
+    """Fail a test that leaves a QThread, a thread-pool task or a Python thread running after it ends.
 
-    started: weakref.WeakSet[QThread] = weakref.WeakSet()
+    Each QThread started during the test is recorded with where it was started, so a leak names
+    the code that started it.
+    """
+    from PySide6.QtCore import QThread, QThreadPool
+
+    started: weakref.WeakKeyDictionary[QThread, str] = weakref.WeakKeyDictionary()
     original_start = QThread.start
 
     def recording_start(thread: QThread, *args: object) -> None:
-        started.add(thread)
+        started[thread] = "".join(traceback.format_stack(limit=6)[:-1])
         original_start(thread, *args)
 
     monkeypatch.setattr(QThread, "start", recording_start)
     python_threads = set(threading.enumerate())
     yield
     leaked: list[str] = []
-    for thread in list(started):
+    for thread, origin in list(started.items()):
         if _is_alive(thread) and thread.isRunning() and not thread.wait(int(THREAD_GRACE_SECONDS * 1000)):
-            leaked.append(f"QThread {type(thread).__name__} {thread.objectName()!r}")
+            leaked.append(f"QThread {type(thread).__name__} {thread.objectName()!r}, started at\n{origin}")
+    if not QThreadPool.globalInstance().waitForDone(int(THREAD_GRACE_SECONDS * 1000)):
+        leaked.append(f"{QThreadPool.globalInstance().activeThreadCount()} task(s) of the global QThreadPool")
     for thread in _running_python_threads(python_threads):
         thread.join(THREAD_GRACE_SECONDS)
         if thread.is_alive():

@@ -22,6 +22,9 @@ def test_importing_the_start_up_modules_does_not_import_torch() -> None:
         import mnist_studio.gui.app.launch
         from mnist_studio.gui import MainWindow
         import mnist_studio.gui.app.main_window
+        import pkgutil, importlib
+        for module in pkgutil.walk_packages(mnist_studio.gui.__path__, "mnist_studio.gui."):
+            importlib.import_module(module.name)  # every GUI module: torch loads on a worker, later
         heavy = sorted(name for name in ("torch", "torchvision") if name in sys.modules)
         print(",".join(heavy) or "none")
         """

@@ -39,7 +39,7 @@ def _trained_checkpoint(request: pytest.FixtureRequest, arch: str, **overrides: 
         except CheckpointError:
             path.unlink()
     records = list(Trainer(config, checkpoint_path=path).run())
-    assert records[-1].status == "completed", records[-1].message
+    assert records[-1].status == "completed", records[-1]
     return path
 
 
@@ -70,7 +70,7 @@ def shipped_lenet5(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lenet5_check
 def library(qtbot: QtBot, shipped_lenet5: Path) -> Iterator[ModelLibrary]:
     """A ModelLibrary that has listed its folders and loaded the default model (the shipped LeNet-5)."""
     from mnist_studio.gui.services.model_library import ModelLibrary
-    from mnist_studio.gui.services.task_group import join_all
+    from mnist_studio.gui.services.workers import join_all
 
     library = ModelLibrary()
     with qtbot.waitSignal(library.currentChanged, timeout=60_000):
@@ -85,18 +85,38 @@ def main_window(qtbot: object) -> Iterator[object]:
     from shiboken6 import isValid
 
     from mnist_studio.gui import MainWindow
-    from mnist_studio.gui.services.model_library import ModelLibrary
+    from mnist_studio.gui.services.torch_loader import LoaderState
 
     window = MainWindow()
     window.show()
-    if window.torch_loader.state != "loaded":
-        window.torch_loader.start()
-        with qtbot.waitSignal(window.torch_loader.loaded, timeout=60_000):  # the first import takes seconds
+    loader = window.context.torch_loader
+    if loader.state is not LoaderState.LOADED:
+        loader.start()
+        with qtbot.waitSignal(loader.loaded, timeout=60_000):  # the first import takes seconds
             pass
     # Settled: the shipped default model (if any) has become the current model.
-    library = ModelLibrary.shared(window)
+    library = window.context.library
     qtbot.waitUntil(lambda: library.has_scanned() and not library.is_busy(), timeout=60_000)
     yield window
     if isValid(window):
         window.close()
         window.deleteLater()
+
+
+def _feature_widget(window: object, kind: type) -> object:
+    (widget,) = [feature.widget for feature in window.features if isinstance(feature.widget, kind)]
+    return widget
+
+
+@pytest.fixture
+def tab_of() -> object:
+    """``tab_of(window, TrainTab)``: the window's tab of that kind (the window lists features, not tabs)."""
+    return _feature_widget
+
+
+@pytest.fixture
+def train_tab(main_window: object) -> object:
+    """The Train tab of ``main_window``."""
+    from mnist_studio.gui.train.tab import TrainTab
+
+    return _feature_widget(main_window, TrainTab)

@@ -134,7 +134,7 @@ def launch(argv: Sequence[str] = ()) -> int:
         return EXIT_NO_DISPLAY
 
     from mnist_studio import __version__
-    from mnist_studio.gui.app.settings import APPLICATION, ORGANISATION
+    from mnist_studio.gui.services.settings import APPLICATION, ORGANISATION
 
     QApplication.setOrganizationName(ORGANISATION)
     QApplication.setApplicationName(APPLICATION)

@@ -6,14 +6,14 @@ import math
 from typing import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from mnist_studio.gui.common.painting import begin_painting
 from mnist_studio.gui.common.typography import scaled_font
 
 ACCENT = QColor("#1e88e5")
 BAR = QColor("#90a4ae")
-LOW = QColor("#e53935")
 
 
 class BarChart(QWidget):
@@ -21,7 +21,6 @@ class BarChart(QWidget):
 
     ``highlight`` marks one bar (the predicted digit); ``floor`` lifts the baseline so values that
     all sit near 100% still differ visibly ("auto": 5% below the lowest value, at most 90%).
-    ``low`` colours bars below that value in red.
     """
 
     def __init__(
@@ -30,7 +29,6 @@ class BarChart(QWidget):
         *,
         floor: float | str = 0.0,
         label_all: bool = False,
-        low: float | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -39,7 +37,6 @@ class BarChart(QWidget):
         self.setMinimumHeight(110)
         self._floor_setting = floor
         self._label_all = label_all
-        self._low = low
         self._values: tuple[float, ...] = ()
         self._highlight: int | None = None
 
@@ -76,11 +73,8 @@ class BarChart(QWidget):
         return max(0.0, min(0.9, math.floor(min(self._values) * 20) / 20 - 0.05))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        painter, colours = begin_painting(self)
+        text, muted = colours.text, colours.muted
         small = scaled_font(self.font(), 0.85)
         painter.setFont(small)
         metrics = painter.fontMetrics()
@@ -117,7 +111,7 @@ class BarChart(QWidget):
             fraction = max(0.0, min(1.0, (value - floor) / (1.0 - floor)))
             bar = QRectF(centre - bar_width / 2, area.bottom() - fraction * area.height(), bar_width, fraction * area.height())
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self._colour(digit, value))
+            painter.setBrush(ACCENT if digit == self._highlight or self._label_all else BAR)
             painter.drawRoundedRect(bar, 2, 2)
             if self._label_all or digit == self._highlight:
                 painter.setFont(small)
@@ -131,13 +125,6 @@ class BarChart(QWidget):
                     label,
                 )
         painter.end()
-
-    def _colour(self, digit: int, value: float) -> QColor:
-        if self._low is not None and value < self._low:
-            return LOW
-        if digit == self._highlight or self._label_all:
-            return ACCENT
-        return BAR
 
 
 def _percent(value: float) -> str:

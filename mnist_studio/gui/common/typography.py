@@ -1,8 +1,8 @@
-"""Type sizes shared by the Test and Draw tabs: section headings, large numbers, small print."""
+"""Type shared by the features: section headings, large numbers, small print, muted hints."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel
 
 
@@ -18,4 +18,12 @@ def heading(text: str) -> QLabel:
     """A section title: bold, a little larger than body text."""
     label = QLabel(text)
     label.setFont(scaled_font(label.font(), 1.1, bold=True))
+    return label
+
+
+def mute(label: QLabel) -> QLabel:
+    """Draw ``label`` in the palette's placeholder colour (hints, descriptions); returns it."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.PlaceholderText))
+    label.setPalette(palette)
     return label

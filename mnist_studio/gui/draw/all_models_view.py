@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
@@ -16,10 +17,20 @@ if TYPE_CHECKING:
 
 COLUMNS = 5
 CARD_WIDTH = 92
+
+
+class CardState(enum.Enum):
+    """What a model's card shows: nothing read yet, the majority's digit, or another one."""
+
+    IDLE = "idle"
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+
+
 _CARD_STYLE = {  # state -> (border, background)
-    "idle": ("#cfd8dc", "transparent"),
-    "agrees": ("#66bb6a", "rgba(102, 187, 106, 0.10)"),
-    "disagrees": ("#e53935", "rgba(229, 57, 53, 0.12)"),
+    CardState.IDLE: ("#cfd8dc", "transparent"),
+    CardState.AGREES: ("#66bb6a", "rgba(102, 187, 106, 0.10)"),
+    CardState.DISAGREES: ("#e53935", "rgba(229, 57, 53, 0.12)"),
 }
 
 
@@ -57,11 +68,11 @@ class _ModelCard(QFrame):
         for label in (self.name_label, self.accuracy_label, self.digit_label, self.confidence_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label)
-        self.set_state("idle")
+        self.set_state(CardState.IDLE)
 
-    def set_state(self, state: str) -> None:
+    def set_state(self, state: CardState) -> None:
         border, background = _CARD_STYLE[state]
-        self.setProperty("state", state)
+        self.setProperty("state", state.value)
         self.setStyleSheet(
             f"#modelCard {{ border: 2px solid {border}; border-radius: 8px; background: {background}; }}"
         )
@@ -70,11 +81,11 @@ class _ModelCard(QFrame):
         if prediction is None:
             self.digit_label.setText("–")
             self.confidence_label.setText(" ")
-            self.set_state("idle")
+            self.set_state(CardState.IDLE)
             return
         self.digit_label.setText(str(prediction.digit))
         self.confidence_label.setText(f"{prediction.confidence:.1%}")
-        self.set_state("agrees" if prediction.digit == majority else "disagrees")
+        self.set_state(CardState.AGREES if prediction.digit == majority else CardState.DISAGREES)
 
 
 class AllModelsView(QScrollArea):
@@ -92,7 +103,7 @@ class AllModelsView(QScrollArea):
         self._grid = QGridLayout(self._container)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._status = QLabel("Loading every model…")
+        self._status = QLabel(self.tr("Loading every model…"))
         self._status.setEnabled(False)
         self._grid.addWidget(self._status, 0, 0, 1, COLUMNS)
         self.setWidget(self._container)
@@ -117,7 +128,7 @@ class AllModelsView(QScrollArea):
         self._predictions = [None] * len(self._models)
         for index, card in enumerate(self._cards):
             self._grid.addWidget(card, 1 + index // COLUMNS, index % COLUMNS)
-        self._status.setText("" if self._models else "No models to compare yet.")
+        self._status.setText("" if self._models else self.tr("No models to compare yet."))
         self._status.setVisible(not self._models)
 
     def show_predictions(self, predictions: Sequence[Prediction | None]) -> None:

@@ -55,8 +55,8 @@ class DrawCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName("Drawing canvas")
-        self.setAccessibleDescription("Draw a digit with the mouse or a pen")
+        self.setAccessibleName(self.tr("Drawing canvas"))
+        self.setAccessibleDescription(self.tr("Draw a digit with the mouse or a pen"))
         self._strokes: list[Stroke] = []
         self._drawing = False
         self._pen_width = float(DEFAULT_PEN_WIDTH)
@@ -154,7 +154,7 @@ class DrawCanvas(QWidget):
             painter.drawImage(target, self._picture)
         elif not self._strokes:
             painter.setPen(QColor("#757575"))
-            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, self.tr("Draw a digit here"))
         painter.save()
         painter.setClipRect(square)
         self._paint_strokes(painter, square)

@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from mnist_studio.gui.common.painting import begin_painting
+from mnist_studio.gui.common.plurals import plural
 
 CORRECT = QColor("#1565c0")
 WRONG = QColor("#d84315")
@@ -96,12 +99,12 @@ class ConfusionMatrixView(QWidget):
         if hovered is not None and self._matrix is not None:
             true_digit, predicted = hovered
             count = int(self._matrix[true_digit, predicted])
-            what = "correct" if true_digit == predicted else f"read as {predicted}"
-            QToolTip.showText(
-                event.globalPosition().toPoint(),
-                f"{count:,} test image{'s' if count != 1 else ''} of a {true_digit} {what}. Click to see them.",
-                self,
-            )
+            if true_digit == predicted:
+                text = self.tr("%n test image(s) of a {digit} read correctly. Click to see them.", "", count)
+            else:
+                text = self.tr("%n test image(s) of a {digit} read as {predicted}. Click to see them.", "", count)
+            text = plural(text, count).format(digit=true_digit, predicted=predicted)
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
 
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         self._hovered = None
@@ -114,24 +117,20 @@ class ConfusionMatrixView(QWidget):
             self.cellClicked.emit(*cell)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        base = palette.color(QPalette.ColorRole.Base)
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        painter, colours = begin_painting(self)
+        base, text, muted = colours.base, colours.text, colours.muted
         grid, cell = self._grid()
         line = self.fontMetrics().height()
         painter.setPen(muted)
         painter.drawText(
             QRectF(grid.left(), grid.top() - 2.6 * line, grid.width(), line),
             Qt.AlignmentFlag.AlignCenter,
-            "Predicted digit",
+            self.tr("Predicted digit"),
         )
         painter.save()
         painter.translate(grid.left() - 2.6 * line, grid.bottom())
         painter.rotate(-90)
-        painter.drawText(QRectF(0, 0, grid.height(), line), Qt.AlignmentFlag.AlignCenter, "True digit")
+        painter.drawText(QRectF(0, 0, grid.height(), line), Qt.AlignmentFlag.AlignCenter, self.tr("True digit"))
         painter.restore()
         for digit in range(10):
             painter.setPen(text)

@@ -7,10 +7,11 @@ from typing import Sequence
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import QColor, QImage, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_studio.core.figures import GALLERY_SIZE, gallery_title
+from mnist_studio.gui.common.painting import begin_painting
 from mnist_studio.gui.common.pixels import array_to_qimage, paint_pixels
 from mnist_studio.gui.common.typography import scaled_font
 
@@ -76,11 +77,8 @@ class GalleryView(QWidget):
         return QRectF((position % COLUMNS) * width, (position // COLUMNS) * height, width, height)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.WindowText)
-        muted = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        painter, colours = begin_painting(self)
+        text, muted = colours.text, colours.muted
         if not self._samples:
             painter.setPen(muted)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._placeholder)
@@ -102,7 +100,9 @@ class GalleryView(QWidget):
             painter.drawText(
                 QRectF(tile.left(), tile.top() + line, tile.width(), line),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                f"test image #{sample.index} · {sample.confidence:.1%} sure",
+                self.tr("test image #{index} · {confidence} sure").format(
+                    index=sample.index, confidence=f"{sample.confidence:.1%}"
+                ),
             )
             target = QRectF(left, tile.top() + 2 * line + 4, side, side)
             paint_pixels(painter, target, image)

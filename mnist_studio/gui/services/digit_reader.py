@@ -1,6 +1,6 @@
 """Reading a drawing off the GUI thread: preprocess once, ask one or more models, one read at a time.
 
-Readings run on background threads with a single torch thread each. One 28x28 image is too
+Readings run on worker threads with a single torch thread each. One 28x28 image is too
 small to split across threads, and on a busy CPU (a training run, other programs) a thread
 pool turns a 1 ms forward pass into 100 ms of waiting. While a reading runs, only the newest
 request waits; older ones are dropped, so the answers never lag behind the pen.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
-from mnist_studio.gui.services.task_group import TaskGroup
+from mnist_studio.gui.services.workers import WorkerGroup
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +43,7 @@ class _Request:
 
 
 def _read(request: _Request) -> Reading:
-    """Preprocess and predict with the engine (runs on a background thread)."""
+    """Preprocess and predict with the engine (runs on a worker thread)."""
     import torch
 
     from mnist_studio.core.inference import predict_digit
@@ -59,14 +59,17 @@ def _read(request: _Request) -> Reading:
 
 
 class DigitReader(QObject):
-    """Answers :meth:`request` with ``readingReady(Reading)``; :meth:`cancel` drops pending answers."""
+    """Answers :meth:`request` with ``readingReady(Reading)`` or ``readingFailed(exception)``.
+
+    :meth:`cancel` drops the answers still to come.
+    """
 
     readingReady = Signal(object)
-    readingFailed = Signal(str)
+    readingFailed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tasks = TaskGroup(self)
+        self._workers = WorkerGroup(self)
         self._serial = 0
         self._valid_from = 0
         self._in_flight = False
@@ -95,11 +98,11 @@ class DigitReader(QObject):
 
     def join(self) -> None:
         """Wait for the reading threads to end."""
-        self._tasks.join()
+        self._workers.join()
 
     def _start(self, request: _Request) -> None:
         self._in_flight = True
-        self._tasks.start(lambda: _read(request), self._on_done, self._on_failed)
+        self._workers.run(lambda: _read(request), self._on_done, self._on_failed)
 
     def _next(self) -> None:
         self._in_flight = False
@@ -112,6 +115,6 @@ class DigitReader(QObject):
             self.readingReady.emit(reading)
         self._next()
 
-    def _on_failed(self, message: str) -> None:
-        self.readingFailed.emit(message)
+    def _on_failed(self, error: BaseException) -> None:
+        self.readingFailed.emit(error)
         self._next()

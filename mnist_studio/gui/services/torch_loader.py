@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from mnist_studio.gui.services.task_group import TaskGroup
+from mnist_studio.gui.services.workers import WorkerGroup
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,15 @@ class TorchInfo:
     version: str
     devices: tuple[str, ...]  # present devices, best first, ending with "cpu"
     threads: int  # CPU threads a training run uses by default
+
+
+class LoaderState(enum.Enum):
+    """Where the loader is: not started, importing, done, or failed."""
+
+    IDLE = "idle"
+    LOADING = "loading"
+    LOADED = "loaded"
+    FAILED = "failed"
 
 
 def load_torch() -> TorchInfo:
@@ -29,26 +39,26 @@ def load_torch() -> TorchInfo:
 
 
 class TorchLoader(QObject):
-    """Imports torch on a worker thread once; ``loaded(TorchInfo)`` or ``failed(message)`` tell when done."""
+    """Imports torch on a worker thread once; ``loaded(TorchInfo)`` or ``failed(exception)`` tell when done."""
 
     loaded = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tasks = TaskGroup(self)
+        self._workers = WorkerGroup(self)
         self._started = False
         self.info: TorchInfo | None = None
-        self.error: str | None = None
+        self.error: BaseException | None = None
 
     @property
-    def state(self) -> str:
-        """``"idle"``, ``"loading"``, ``"loaded"`` or ``"failed"``."""
+    def state(self) -> LoaderState:
+        """Where the loader is."""
         if self.info is not None:
-            return "loaded"
+            return LoaderState.LOADED
         if self.error is not None:
-            return "failed"
-        return "loading" if self._started else "idle"
+            return LoaderState.FAILED
+        return LoaderState.LOADING if self._started else LoaderState.IDLE
 
     @Slot()
     def start(self) -> None:
@@ -56,18 +66,18 @@ class TorchLoader(QObject):
         if self._started:
             return
         self._started = True
-        self._tasks.start(load_torch, self._on_done, self._on_failed)
+        self._workers.run(load_torch, self._on_loaded, self._on_failed)
 
     def join(self) -> None:
         """Wait for a load in progress to end (an import cannot be cancelled)."""
-        self._tasks.join()
+        self._workers.join()
 
     @Slot(object)
-    def _on_done(self, info: TorchInfo) -> None:
+    def _on_loaded(self, info: TorchInfo) -> None:
         self.info = info
         self.loaded.emit(info)
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self.error = message
-        self.failed.emit(message)
+    @Slot(object)
+    def _on_failed(self, error: BaseException) -> None:
+        self.error = error
+        self.failed.emit(error)

@@ -83,28 +83,49 @@ def _colour(name: str, alpha: int = 255) -> QColor:
     return colour
 
 
+def _curve(
+    plot: pg.PlotWidget,
+    name: str | None,
+    colour: QColor,
+    width: float,
+    *,
+    symbol: bool = False,
+    dashed: bool = False,
+) -> pg.PlotDataItem:
+    """One long-lived series of ``plot``: a line, optionally dashed or with round markers."""
+    pen = pg.mkPen(colour, width=width)
+    if dashed:
+        pen.setDashPattern([4, 3])
+    options = {}
+    if symbol:
+        options = {"symbol": "o", "symbolSize": 7, "symbolBrush": colour, "symbolPen": pg.mkPen(colour)}
+    curve = pg.PlotDataItem(pen=pen, name=name, antialias=width > 1, **options)
+    plot.getPlotItem().addItem(curve)
+    return curve
+
+
 class TrainingCharts(QWidget):
     """The Train tab's two plots: ``lossPlot`` (per step and per epoch) and ``accuracyPlot``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingCharts")
-        self.loss_plot = self._make_plot("lossPlot", "Loss", "loss (log scale)", LossAxis("left"))
+        self.loss_plot = self._make_plot("lossPlot", self.tr("Loss"), self.tr("loss (log scale)"), LossAxis("left"))
         self.loss_plot.getPlotItem().setLogMode(y=True)
-        self.accuracy_plot = self._make_plot("accuracyPlot", "Validation accuracy", "accuracy (%)")
+        self.accuracy_plot = self._make_plot("accuracyPlot", self.tr("Validation accuracy"), self.tr("accuracy (%)"))
         self._loss_legend = self._legend(self.loss_plot, offset=(-8, 8))
         self._accuracy_legend = self._legend(self.accuracy_plot, offset=(-8, -8))
 
-        self.raw_loss_curve = self._curve(self.loss_plot, "training, per step", _colour(TRAIN_COLOUR, 60), 1)
+        self.raw_loss_curve = _curve(self.loss_plot, self.tr("training, per step"), _colour(TRAIN_COLOUR, 60), 1)
         self.raw_loss_curve.setDownsampling(auto=True, method="peak")
         self.raw_loss_curve.setClipToView(True)
-        self.smooth_loss_curve = self._curve(self.loss_plot, "training, smoothed", _colour(TRAIN_COLOUR), 2)
-        self.val_loss_curve = self._curve(self.loss_plot, "validation", _colour(VALIDATION_COLOUR), 2, symbol=True)
-        self.val_accuracy_curve = self._curve(
-            self.accuracy_plot, "validation", _colour(VALIDATION_COLOUR), 2, symbol=True
+        self.smooth_loss_curve = _curve(self.loss_plot, self.tr("training, smoothed"), _colour(TRAIN_COLOUR), 2)
+        self.val_loss_curve = _curve(self.loss_plot, self.tr("validation"), _colour(VALIDATION_COLOUR), 2, symbol=True)
+        self.val_accuracy_curve = _curve(
+            self.accuracy_plot, self.tr("validation"), _colour(VALIDATION_COLOUR), 2, symbol=True
         )
-        self.previous_loss_curve = self._curve(self.loss_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True)
-        self.previous_accuracy_curve = self._curve(
+        self.previous_loss_curve = _curve(self.loss_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True)
+        self.previous_accuracy_curve = _curve(
             self.accuracy_plot, None, _colour(PREVIOUS_COLOUR, 170), 2, dashed=True, symbol=True
         )
         # Per-step lines grow with the run: an unreduced antialiased 40k-point line costs ~65 ms a
@@ -147,7 +168,7 @@ class TrainingCharts(QWidget):
         plot.setMinimumSize(240, 200)
         item = plot.getPlotItem()
         item.setTitle(title, color=text.name(), size="10pt")
-        item.setLabel("bottom", "epoch", color=text.name())
+        item.setLabel("bottom", self.tr("epoch"), color=text.name())
         item.setLabel("left", y_label, color=text.name())
         item.showGrid(x=True, y=True, alpha=0.12)
         item.hideButtons()
@@ -169,26 +190,6 @@ class TrainingCharts(QWidget):
             brush=pg.mkBrush(background),
             pen=pg.mkPen(_colour(text.name(), 40)),
         )
-
-    def _curve(
-        self,
-        plot: pg.PlotWidget,
-        name: str | None,
-        colour: QColor,
-        width: float,
-        *,
-        symbol: bool = False,
-        dashed: bool = False,
-    ) -> pg.PlotDataItem:
-        pen = pg.mkPen(colour, width=width)
-        if dashed:
-            pen.setDashPattern([4, 3])
-        options = {}
-        if symbol:
-            options = {"symbol": "o", "symbolSize": 7, "symbolBrush": colour, "symbolPen": pg.mkPen(colour)}
-        curve = pg.PlotDataItem(pen=pen, name=name, antialias=width > 1, **options)
-        plot.getPlotItem().addItem(curve)
-        return curve
 
     def set_epochs(self, epochs: int) -> None:
         """Fix the x axes to ``0..epochs`` so a run fills the plots from left to right."""
@@ -277,7 +278,7 @@ class TrainingCharts(QWidget):
                 curve.setData([], [])
             legend.removeItem(curve)
             if shown:
-                legend.addItem(curve, "previous run")
+                legend.addItem(curve, self.tr("previous run"))
 
     def save_png(self, path: str) -> bool:
         """Write both plots, as shown, to a PNG file; False when it cannot be written."""

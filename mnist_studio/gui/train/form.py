@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,20 +13,39 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from mnist_studio.core.config import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZERS, SCHEDULES, TRAINING_IMAGES, TrainingConfig
 from mnist_studio.core.registry import ARCHITECTURES, DEFAULT_ARCHITECTURE, get_architecture
-from mnist_studio.gui.common.banner import LearningRateSpinBox
+from mnist_studio.gui.common.spin_boxes import LearningRateSpinBox, int_spin_box
+from mnist_studio.gui.common.typography import mute
 
-OPTIMIZER_NAMES = {"adamw": "AdamW", "adam": "Adam", "sgd": "SGD (Nesterov momentum)"}
-SCHEDULE_NAMES = {"onecycle": "One-cycle", "constant": "Constant"}
-DEVICE_NAMES = {"cpu": "CPU", "cuda": "CUDA GPU", "mps": "Apple GPU (MPS)"}
 DEFAULT_QUICK_RUN_IMAGES = 5_000
 MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("TrainingForm", text)
+
+
+def optimizer_name(key: str) -> str:
+    """What the form calls an optimizer."""
+    names = {"adamw": "AdamW", "adam": "Adam", "sgd": _tr("SGD (Nesterov momentum)")}
+    return names.get(key, key)
+
+
+def schedule_name(key: str) -> str:
+    """What the form calls a learning-rate schedule."""
+    names = {"onecycle": _tr("One-cycle"), "constant": _tr("Constant")}
+    return names.get(key, key)
+
+
+def device_name(key: str) -> str:
+    """What the form calls a device."""
+    names = {"cpu": _tr("CPU"), "cuda": _tr("CUDA GPU"), "mps": _tr("Apple GPU (MPS)")}
+    return names.get(key, key)
 
 
 def _combo(name: str, items: Sequence[tuple[str, str]]) -> QComboBox:
@@ -36,15 +54,6 @@ def _combo(name: str, items: Sequence[tuple[str, str]]) -> QComboBox:
     for text, key in items:
         combo.addItem(text, key)
     return combo
-
-
-def _spin(name: str, minimum: int, maximum: int, step: int = 1) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setObjectName(name)
-    spin.setRange(minimum, maximum)
-    spin.setSingleStep(step)
-    spin.setGroupSeparatorShown(True)
-    return spin
 
 
 def _select(combo: QComboBox, key: str) -> None:
@@ -56,14 +65,12 @@ def _select(combo: QComboBox, key: str) -> None:
 class TrainingForm(QWidget):
     """Widgets that enforce valid ranges; :meth:`config` reads them, :meth:`apply_config` fills them."""
 
-    architectureChanged = Signal(str)
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.architecture_combo = _combo(
             "architectureCombo",
             [
-                (f"{spec.display_name}  ·  {spec.parameter_count:,} parameters", key)
+                (self.tr("{name}  ·  {count} parameters").format(name=spec.display_name, count=f"{spec.parameter_count:,}"), key)
                 for key, spec in ARCHITECTURES.items()
             ],
         )
@@ -72,45 +79,43 @@ class TrainingForm(QWidget):
         self.architecture_description = QLabel()
         self.architecture_description.setObjectName("architectureDescription")
         self.architecture_description.setWordWrap(True)
-        muted = self.architecture_description.palette()
-        muted.setColor(QPalette.ColorRole.WindowText, muted.color(QPalette.ColorRole.PlaceholderText))
-        self.architecture_description.setPalette(muted)
+        mute(self.architecture_description)
 
-        self.epochs_spin = _spin("epochsSpin", 1, MAX_EPOCHS)
-        self.batch_size_spin = _spin("batchSizeSpin", 1, MAX_BATCH_SIZE, 32)
+        self.epochs_spin = int_spin_box("epochsSpin", 1, MAX_EPOCHS)
+        self.batch_size_spin = int_spin_box("batchSizeSpin", 1, MAX_BATCH_SIZE, 32)
         self.learning_rate_spin = LearningRateSpinBox()
         self.learning_rate_spin.setObjectName("learningRateSpin")
-        self.optimizer_combo = _combo("optimizerCombo", [(OPTIMIZER_NAMES[key], key) for key in OPTIMIZERS])
-        self.schedule_combo = _combo("scheduleCombo", [(SCHEDULE_NAMES[key], key) for key in SCHEDULES])
-        self.augment_check = QCheckBox("Augment (random shifts, rotations, scaling)")
+        self.optimizer_combo = _combo("optimizerCombo", [(optimizer_name(key), key) for key in OPTIMIZERS])
+        self.schedule_combo = _combo("scheduleCombo", [(schedule_name(key), key) for key in SCHEDULES])
+        self.augment_check = QCheckBox(self.tr("Augment (random shifts, rotations, scaling)"))
         self.augment_check.setObjectName("augmentCheck")
-        self.seed_spin = _spin("seedSpin", 0, MAX_SEED)
+        self.seed_spin = int_spin_box("seedSpin", 0, MAX_SEED)
         self.seed_spin.setGroupSeparatorShown(False)
-        self.reset_button = QPushButton("Architecture defaults")
+        self.reset_button = QPushButton(self.tr("Architecture defaults"))
         self.reset_button.setObjectName("resetDefaultsButton")
-        self.reset_button.setToolTip("Reset the hyper-parameters to this architecture's recipe")
+        self.reset_button.setToolTip(self.tr("Reset the hyper-parameters to this architecture's recipe"))
 
-        self.device_combo = _combo("deviceCombo", [("Auto", "auto"), ("CPU", "cpu")])
+        self.device_combo = _combo("deviceCombo", [(self.tr("Auto"), "auto"), (device_name("cpu"), "cpu")])
         self._wanted_device: str | None = None  # a restored choice that may only exist once torch is loaded
-        self.quick_run_check = QCheckBox("Quick run on")
+        self.quick_run_check = QCheckBox(self.tr("Quick run on"))
         self.quick_run_check.setObjectName("quickRunCheck")
-        self.subset_spin = _spin("subsetSpin", 100, TRAINING_IMAGES, 1000)
-        self.subset_spin.setSuffix(" images")
+        self.subset_spin = int_spin_box("subsetSpin", 100, TRAINING_IMAGES, 1000)
+        self.subset_spin.setSuffix(self.tr(" images"))
         self.subset_spin.setValue(DEFAULT_QUICK_RUN_IMAGES)
         self.subset_spin.setEnabled(False)
         self.quick_run_check.toggled.connect(self.subset_spin.setEnabled)
 
         self._label_widgets(
             [
-                (self.architecture_combo, "Architecture"),
-                (self.epochs_spin, "Epochs"),
-                (self.batch_size_spin, "Batch size"),
-                (self.learning_rate_spin, "Learning rate"),
-                (self.optimizer_combo, "Optimizer"),
-                (self.schedule_combo, "Learning-rate schedule"),
-                (self.seed_spin, "Random seed"),
-                (self.device_combo, "Device"),
-                (self.subset_spin, "Quick-run training images"),
+                (self.architecture_combo, self.tr("Architecture")),
+                (self.epochs_spin, self.tr("Epochs")),
+                (self.batch_size_spin, self.tr("Batch size")),
+                (self.learning_rate_spin, self.tr("Learning rate")),
+                (self.optimizer_combo, self.tr("Optimizer")),
+                (self.schedule_combo, self.tr("Learning-rate schedule")),
+                (self.seed_spin, self.tr("Random seed")),
+                (self.device_combo, self.tr("Device")),
+                (self.subset_spin, self.tr("Quick-run training images")),
             ]
         )
         self._build_layout()
@@ -124,27 +129,27 @@ class TrainingForm(QWidget):
             widget.setAccessibleName(name)
 
     def _build_layout(self) -> None:
-        model_box = QGroupBox("Model")
+        model_box = QGroupBox(self.tr("Model"))
         model_layout = QVBoxLayout(model_box)
         model_layout.addWidget(self.architecture_combo)
         model_layout.addWidget(self.architecture_description)
 
-        recipe_box = QGroupBox("Hyper-parameters")
+        recipe_box = QGroupBox(self.tr("Hyper-parameters"))
         recipe = QFormLayout(recipe_box)
         recipe.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        recipe.addRow("Epochs", self.epochs_spin)
-        recipe.addRow("Batch size", self.batch_size_spin)
-        recipe.addRow("Learning rate", self.learning_rate_spin)
-        recipe.addRow("Optimizer", self.optimizer_combo)
-        recipe.addRow("Schedule", self.schedule_combo)
-        recipe.addRow("Seed", self.seed_spin)
+        recipe.addRow(self.tr("Epochs"), self.epochs_spin)
+        recipe.addRow(self.tr("Batch size"), self.batch_size_spin)
+        recipe.addRow(self.tr("Learning rate"), self.learning_rate_spin)
+        recipe.addRow(self.tr("Optimizer"), self.optimizer_combo)
+        recipe.addRow(self.tr("Schedule"), self.schedule_combo)
+        recipe.addRow(self.tr("Seed"), self.seed_spin)
         recipe.addRow(self.augment_check)
         recipe.addRow(self.reset_button)
 
-        run_box = QGroupBox("Run")
+        run_box = QGroupBox(self.tr("Run"))
         run = QFormLayout(run_box)
         run.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        run.addRow("Device", self.device_combo)
+        run.addRow(self.tr("Device"), self.device_combo)
         quick_row = QHBoxLayout()
         quick_row.addWidget(self.quick_run_check)
         quick_row.addWidget(self.subset_spin, 1)
@@ -163,7 +168,6 @@ class TrainingForm(QWidget):
     @Slot(int)
     def _on_architecture_changed(self, _index: int) -> None:
         self.reset_to_defaults(self.architecture)
-        self.architectureChanged.emit(self.architecture)
 
     def _show_description(self, arch: str) -> None:
         self.architecture_description.setText(get_architecture(arch).description)
@@ -217,7 +221,7 @@ class TrainingForm(QWidget):
         chosen = self._wanted_device or self.device_combo.currentData()
         self._wanted_device = None
         self.device_combo.clear()
-        self.device_combo.addItem(f"Auto ({DEVICE_NAMES.get(devices[0], devices[0])})", "auto")
+        self.device_combo.addItem(self.tr("Auto ({device})").format(device=device_name(devices[0])), "auto")
         for device in devices:
-            self.device_combo.addItem(DEVICE_NAMES.get(device, device), device)
+            self.device_combo.addItem(device_name(device), device)
         _select(self.device_combo, chosen)

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QWidget
 
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.registry import DEFAULT_ARCHITECTURE
-from mnist_studio.gui.app.main_window import NOTHING_TO_SAVE
-from mnist_studio.gui.app.settings import AppSettings
+from mnist_studio.gui.app.main_window import nothing_to_save_text
+from mnist_studio.gui.services.settings import AppSettings
+from mnist_studio.gui.train.feature import saved_config
+from mnist_studio.gui.train.tab import TrainTab
 
 REQUIRED_NAMES = [
     "architectureCombo",
@@ -79,17 +81,18 @@ def test_menus_offer_the_common_actions_with_shortcuts(main_window) -> None:
     assert QKeySequence("F5") in actions["Start training"].shortcuts()
 
 
-def test_status_bar_shows_device_torch_and_threads(main_window) -> None:
+def test_status_bar_shows_device_torch_and_threads(main_window, train_tab) -> None:
     import torch
 
     from mnist_studio.core.devices import available_devices, default_cpu_threads
 
-    assert main_window.torch_status.text() == f"PyTorch {torch.__version__}"
-    devices = main_window.train_tab.form.device_combo
-    assert main_window.device_status.text() == f"Device: {available_devices()[0]}"  # what auto picks
+    labels = main_window.status_labels
+    assert labels.torch_label.text() == f"PyTorch {torch.__version__}"
+    devices = train_tab.form.device_combo
+    assert labels.device_label.text() == f"Device: {available_devices()[0]}"  # what auto picks
     devices.setCurrentIndex(devices.findData("cpu"))
-    assert main_window.device_status.text() == "Device: cpu"
-    assert main_window.threads_status.text() == f"CPU threads: {default_cpu_threads()}"
+    assert labels.device_label.text() == "Device: cpu"
+    assert labels.threads_label.text() == f"CPU threads: {default_cpu_threads()}"
 
 
 def test_about_names_versions_and_the_mnist_credit(qtbot, main_window) -> None:
@@ -121,10 +124,11 @@ def test_the_window_icon_is_the_launcher_entrys_svg(main_window) -> None:
 
 
 def test_opening_a_good_checkpoint_makes_it_the_current_model(qtbot, main_window, trained_checkpoint: Path) -> None:
-    with qtbot.waitSignal(main_window.checkpointReady, timeout=30_000) as blocker:
+    with qtbot.waitSignal(main_window.context.library.opened, timeout=30_000) as blocker:
         main_window.open_checkpoint(str(trained_checkpoint))
-    assert blocker.args == [str(trained_checkpoint)]
+    assert blocker.args[0].summary.path == trained_checkpoint
     assert main_window.current_checkpoint == str(trained_checkpoint)
+    assert str(trained_checkpoint) in main_window.statusBar().currentMessage()
 
 
 def test_opening_a_bad_file_shows_one_line_and_changes_nothing(qtbot, main_window, tmp_path: Path) -> None:
@@ -132,7 +136,7 @@ def test_opening_a_bad_file_shows_one_line_and_changes_nothing(qtbot, main_windo
     bad.write_text("not a checkpoint")
     current_model = main_window.current_checkpoint
     boxes = lambda: [box for box in main_window.findChildren(QMessageBox) if str(bad) in box.text()]  # noqa: E731
-    with qtbot.assertNotEmitted(main_window.checkpointReady):
+    with qtbot.assertNotEmitted(main_window.context.library.currentChanged):
         main_window.open_checkpoint(str(bad))
         qtbot.waitUntil(lambda: len(boxes()) == 1, timeout=30_000)
     box = boxes()[0]
@@ -141,29 +145,37 @@ def test_opening_a_bad_file_shows_one_line_and_changes_nothing(qtbot, main_windo
     box.close()
 
 
-def test_save_checkpoint_as_copies_the_current_model(qtbot, main_window, trained_checkpoint: Path, tmp_path: Path) -> None:
+def test_save_checkpoint_as_copies_the_current_model(
+    qtbot, main_window, trained_checkpoint: Path, tmp_path: Path, monkeypatch
+) -> None:
     target = tmp_path / "copies" / "mine.pt"
     target.parent.mkdir()
-    main_window.current_checkpoint = None  # as on a machine without shipped checkpoints
-    assert not main_window.save_checkpoint_as(str(target))
-    assert [box.text() for box in main_window.findChildren(QMessageBox)] == [NOTHING_TO_SAVE]
-    main_window.checkpointReady.emit(str(trained_checkpoint))
+    library = main_window.context.library
+    with monkeypatch.context() as patch:
+        patch.setattr(library, "current_path", lambda: None)  # as on a machine without shipped checkpoints
+        assert not main_window.save_checkpoint_as(str(target))
+    assert [box.text() for box in main_window.findChildren(QMessageBox)] == [nothing_to_save_text()]
+    with qtbot.waitSignal(library.currentChanged, timeout=30_000):
+        library.select(trained_checkpoint)
     assert main_window.save_checkpoint_as(str(target))
     assert target.read_bytes() == trained_checkpoint.read_bytes()
     assert [path.name for path in target.parent.iterdir()] == ["mine.pt"]  # no temporary file left
 
 
 def test_export_charts_writes_a_png(main_window, tmp_path: Path) -> None:
+    from mnist_studio.gui.train.feature import TrainFeature
+
+    (train,) = [feature for feature in main_window.features if isinstance(feature, TrainFeature)]
     target = tmp_path / "charts.png"
-    assert main_window.export_charts(str(target))
+    assert train.export_charts(str(target))
     image = QImage(str(target))
     assert not image.isNull() and image.width() > 300 and image.height() > 150
 
 
-def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window) -> None:
+def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window, train_tab, tab_of) -> None:
     from mnist_studio.gui import MainWindow
 
-    form = main_window.train_tab.form
+    form = train_tab.form
     form.architecture_combo.setCurrentIndex(form.architecture_combo.findData("gru"))
     form.epochs_spin.setValue(5)
     form.learning_rate_spin.setValue(0.003)
@@ -174,13 +186,14 @@ def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window) -> None
     main_window.tabs.setCurrentIndex(2)
     saved = form.config()
     main_window.close()
-    assert AppSettings().training_config() == saved
+    assert saved_config(AppSettings()) == saved
     assert AppSettings()._settings.value("window/geometry") == main_window.saveGeometry()
 
     restored = MainWindow()
     try:
-        assert restored.train_tab.form.config() == saved  # not reset to the architecture's defaults
-        assert restored.train_tab.form.subset_spin.isEnabled()
+        restored_form = tab_of(restored, TrainTab).form
+        assert restored_form.config() == saved  # not reset to the architecture's defaults
+        assert restored_form.subset_spin.isEnabled()
         # Qt fits restored windows on the screen; the offscreen screen is only 800 pixels wide.
         assert restored.height() == 700
         assert restored.tabs.currentIndex() == 2
@@ -188,7 +201,7 @@ def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window) -> None
         restored.close()
 
 
-def test_unreadable_settings_fall_back_to_defaults(qtbot, private_settings: Path) -> None:
+def test_unreadable_settings_fall_back_to_defaults(qtbot, private_settings: Path, tab_of) -> None:
     from PySide6.QtCore import QCoreApplication, QSettings
 
     from mnist_studio.gui import MainWindow
@@ -198,7 +211,7 @@ def test_unreadable_settings_fall_back_to_defaults(qtbot, private_settings: Path
     settings.sync()
     window = MainWindow()
     try:
-        assert window.train_tab.form.config() == TrainingConfig.for_architecture(DEFAULT_ARCHITECTURE)
+        assert tab_of(window, TrainTab).form.config() == TrainingConfig.for_architecture(DEFAULT_ARCHITECTURE)
     finally:
         window.close()
 
@@ -206,3 +219,23 @@ def test_unreadable_settings_fall_back_to_defaults(qtbot, private_settings: Path
 def test_quit_action_closes_the_window(qtbot, main_window) -> None:
     actions_by_text(main_window)["Quit"].trigger()
     assert not main_window.isVisible()
+
+
+def test_the_tabs_open_button_and_file_open_take_the_one_path(qtbot, main_window, tmp_path: Path, monkeypatch, tab_of) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_studio.gui.evaluate.tab import EvaluationTab
+
+    bad = tmp_path / "holiday.pt"
+    bad.write_text("not a checkpoint")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(bad), ""))
+    boxes = lambda: [box for box in main_window.findChildren(QMessageBox) if str(bad) in box.text()]  # noqa: E731
+    library = main_window.context.library
+    for open_it in (tab_of(main_window, EvaluationTab).selector.open_button.click, actions_by_text(main_window)["Open checkpoint…"].trigger):
+        with qtbot.waitSignal(library.openFailed, timeout=30_000) as failed:
+            open_it()
+        qtbot.waitUntil(lambda: len(boxes()) == 1)
+        box = boxes()[0]
+        assert box.windowTitle() == "Cannot open checkpoint" and box.text() == failed.args[0] == library.message()
+        box.close()
+        qtbot.waitUntil(lambda: not boxes())

@@ -22,7 +22,8 @@ from mnist_studio.core.inference import Prediction
 from mnist_studio.core.preprocess import ImageError, load_image_file
 from mnist_studio.gui.draw.all_models_view import AllModelsView, majority_digit
 from mnist_studio.gui.draw.canvas import DrawCanvas
-from mnist_studio.gui.draw.tab import EMPTY_TEXT, DrawTab
+from mnist_studio.gui.common.banner import BannerKind
+from mnist_studio.gui.draw.tab import DrawTab, empty_text
 from mnist_studio.gui.services.model_library import ModelLibrary
 
 Stroke = list[tuple[float, float]]  # points as fractions of the canvas side
@@ -74,11 +75,11 @@ def draw_and_read(qtbot: QtBot, tab: DrawTab, strokes: list[Stroke]) -> Predicti
 def test_an_empty_canvas_never_predicts(qtbot: QtBot, tab: DrawTab) -> None:
     assert tab.canvas.is_empty()
     assert tab.prediction() is None
-    label = tab.findChild(type(tab.prediction_label), "predictionLabel")
-    assert label.text() == EMPTY_TEXT
+    label = tab.findChild(type(tab.reading.prediction_label), "predictionLabel")
+    assert label.text() == empty_text()
     assert not any(character.isdigit() for character in label.text())
-    assert tab.probability_plot.values() == ()
-    assert tab.preview.pixels() is None
+    assert tab.reading.probability_plot.values() == ()
+    assert tab.reading.preview.pixels() is None
     with qtbot.waitSignal(tab.predictionUpdated) as updated:
         tab.update_prediction()
     assert updated.args == [None]
@@ -89,11 +90,11 @@ def test_a_vertical_line_reads_one(qtbot: QtBot, tab: DrawTab) -> None:
     prediction = draw_and_read(qtbot, tab, ONE)
     assert tab.canvas.stroke_count() == 1
     assert prediction.digit == 1
-    assert tab.prediction_label.text() == "1"
-    assert tab.confidence_label.text() == f"{prediction.confidence:.1%} confident"
-    assert tab.probability_plot.values() == pytest.approx(prediction.probabilities)
-    assert tab.probability_plot.highlight() == 1
-    preview = tab.findChild(type(tab.preview), "preprocessedPreview").pixels()
+    assert tab.reading.prediction_label.text() == "1"
+    assert tab.reading.confidence_label.text() == f"{prediction.confidence:.1%} confident"
+    assert tab.reading.probability_plot.values() == pytest.approx(prediction.probabilities)
+    assert tab.reading.probability_plot.highlight() == 1
+    preview = tab.findChild(type(tab.reading.preview), "preprocessedPreview").pixels()
     assert preview.shape == (28, 28) and preview.max() == 255
 
 
@@ -122,14 +123,14 @@ def test_clear_leaves_no_prediction(qtbot: QtBot, tab: DrawTab) -> None:
     draw(qtbot, tab.canvas, SEVEN)  # a reading may still be on its way when Clear comes
     tab.update_prediction()
     with qtbot.waitSignal(tab.predictionUpdated) as updated:
-        qtbot.mouseClick(tab.findChild(type(tab.clear_button), "clearButton"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(tab.findChild(type(tab.tools.clear_button), "clearButton"), Qt.MouseButton.LeftButton)
     assert updated.args == [None]
     qtbot.waitUntil(lambda: not tab.is_reading(), timeout=30_000)
     assert tab.canvas.is_empty()
     assert tab.prediction() is None
-    assert tab.prediction_label.text() == EMPTY_TEXT
-    assert tab.probability_plot.values() == ()
-    assert tab.preview.pixels() is None
+    assert tab.reading.prediction_label.text() == empty_text()
+    assert tab.reading.probability_plot.values() == ()
+    assert tab.reading.preview.pixels() is None
 
 
 def test_escape_and_delete_clear_too(qtbot: QtBot, tab: DrawTab) -> None:
@@ -150,14 +151,14 @@ def test_undo_removes_the_last_stroke(qtbot: QtBot, tab: DrawTab) -> None:
     one_stroke = tab.canvas.to_array()
     assert 0 < one_stroke.astype(int).sum() < two_strokes.astype(int).sum()
     assert one_stroke[:, : two_strokes.shape[1] // 2].any()  # the horizontal bar stayed
-    tab.findChild(type(tab.undo_button), "undoButton").click()
+    tab.findChild(type(tab.tools.undo_button), "undoButton").click()
     assert tab.canvas.is_empty()
     qtbot.waitUntil(lambda: tab.prediction() is None and not tab.is_reading(), timeout=30_000)
-    assert tab.prediction_label.text() == EMPTY_TEXT
+    assert tab.reading.prediction_label.text() == empty_text()
 
 
 def test_the_pen_width_slider_sets_the_width_of_new_strokes(qtbot: QtBot, tab: DrawTab) -> None:
-    slider = tab.findChild(type(tab.pen_slider), "penWidthSlider")
+    slider = tab.findChild(type(tab.tools.pen_slider), "penWidthSlider")
     slider.setValue(10)
     draw(qtbot, tab.canvas, ONE)
     thin = int((tab.canvas.to_array() > 127).sum())
@@ -284,7 +285,7 @@ def test_a_file_that_is_not_an_image_gives_one_line_and_changes_nothing(
     with qtbot.waitSignal(tab.pictureFailed, timeout=30_000) as failed:
         tab.open_image(bad)
     assert failed.args == [str(expected.value)]
-    assert tab.banner.kind == "error" and tab.banner.text == str(expected.value)
+    assert tab.banner.kind is BannerKind.ERROR and tab.banner.text == str(expected.value)
     assert tab.prediction() is before and tab.canvas.stroke_count() == 1
 
 

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from mnist_studio.core.figures import FIGURE_PIXELS, gallery_title
 from mnist_studio.core.inspection import ModelReport
+from mnist_studio.gui.common.banner import BannerKind
 from mnist_studio.gui.services.model_library import ModelLibrary
 from mnist_studio.gui.evaluate.tab import EvaluationTab
 
@@ -65,7 +66,7 @@ def test_results_fill_the_charts(tab: EvaluationTab, evaluated: ModelReport) -> 
 
 
 def test_the_gallery_shows_nine_test_images_with_their_labels(tab: EvaluationTab, evaluated: ModelReport) -> None:
-    gallery = tab.findChild(type(tab.gallery_view), "galleryView")
+    gallery = tab.findChild(type(tab.gallery.view), "galleryView")
     samples = gallery.samples()
     assert len(samples) == 9
     for sample in samples:
@@ -75,17 +76,17 @@ def test_the_gallery_shows_nine_test_images_with_their_labels(tab: EvaluationTab
         assert sample.title == gallery_title(sample.label, sample.prediction)
         assert sample.title.startswith("Ground Truth: ") and " / Predict: " in sample.title
     first = [sample.index for sample in samples]
-    tab.new_samples_button.click()
+    tab.gallery.new_samples_button.click()
     assert [sample.index for sample in gallery.samples()] != first
 
 
 def test_mistakes_only_fills_the_gallery_with_mistakes(tab: EvaluationTab, evaluated: ModelReport) -> None:
-    tab.mistakes_only_check.setChecked(True)
-    samples = tab.gallery_view.samples()
+    tab.gallery.mistakes_only_check.setChecked(True)
+    samples = tab.gallery.view.samples()
     assert len(samples) == 9
     assert all(sample.mistake for sample in samples)
-    tab.new_samples_button.click()
-    assert all(sample.mistake for sample in tab.gallery_view.samples())
+    tab.gallery.new_samples_button.click()
+    assert all(sample.mistake for sample in tab.gallery.view.samples())
 
 
 def test_clicking_a_cell_shows_its_images_most_confident_mistakes_first(
@@ -95,7 +96,7 @@ def test_clicking_a_cell_shows_its_images_most_confident_mistakes_first(
     true_digit, predicted = (int(value) for value in np.unravel_index(np.argmax(off_diagonal), (10, 10)))
     view = tab.confusion_view
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.cell_rect(true_digit, predicted).center().toPoint())
-    samples = tab.gallery_view.samples()
+    samples = tab.gallery.view.samples()
     assert len(samples) == min(9, evaluated.confusion[true_digit, predicted])
     assert all((sample.label, sample.prediction) == (true_digit, predicted) for sample in samples)
     confidences = [sample.confidence for sample in samples]
@@ -105,7 +106,7 @@ def test_clicking_a_cell_shows_its_images_most_confident_mistakes_first(
     assert view.selected_cell() == (true_digit, predicted)
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.cell_rect(true_digit, predicted).center().toPoint())
     assert view.selected_cell() is None  # a second click goes back to random images
-    assert len(tab.gallery_view.samples()) == 9
+    assert len(tab.gallery.view.samples()) == 9
 
 
 def test_the_exported_figure_opens_and_has_the_expected_size(
@@ -113,13 +114,13 @@ def test_the_exported_figure_opens_and_has_the_expected_size(
 ) -> None:
     target = tmp_path / "figure"  # the suffix is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PNG image (*.png)"))
-    button = tab.findChild(type(tab.export_button), "exportFigureButton")
+    button = tab.findChild(type(tab.gallery.export_button), "exportFigureButton")
     button.click()
     written = tmp_path / "figure.png"
     with Image.open(written) as image:
         assert image.format == "PNG"
         assert image.size == FIGURE_PIXELS
-    assert tab.banner.kind == "success" and str(written) in tab.banner.text
+    assert tab.banner.kind is BannerKind.SUCCESS and str(written) in tab.banner.text
 
 
 def test_an_export_that_cannot_be_written_says_so(
@@ -127,8 +128,8 @@ def test_an_export_that_cannot_be_written_says_so(
 ) -> None:
     target = tmp_path / "no-such-folder" / "figure.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
-    tab.export_button.click()
-    assert tab.banner.kind == "error"
+    tab.gallery.export_button.click()
+    assert tab.banner.kind is BannerKind.ERROR
     assert tab.banner.text.startswith(f"Cannot write {target}") and "\n" not in tab.banner.text
     assert not target.parent.exists()
 
@@ -140,7 +141,7 @@ def test_before_evaluation_and_after_a_model_change_there_are_no_stale_results(
         library.select(mlp_checkpoint)
     assert tab.report() is None
     assert tab.accuracy_label.text() == "—"
-    assert tab.gallery_view.samples() == ()
+    assert tab.gallery.view.samples() == ()
     assert tab.confusion_view.matrix() is None
-    assert not tab.export_button.isEnabled()
+    assert not tab.gallery.export_button.isEnabled()
     assert "Click Evaluate" in tab.accuracy_detail.text()

@@ -9,8 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QPushButton
 
 from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.progress import PausedProgress, StepProgress
 from mnist_studio.core.registry import ARCHITECTURES
-from mnist_studio.gui.app.settings import AppSettings
+from mnist_studio.gui.common.banner import BannerKind
+from mnist_studio.gui.services.settings import AppSettings
+from mnist_studio.gui.services.torch_loader import LoaderState
+from mnist_studio.gui.services.training import RunState
+from mnist_studio.gui.train.feature import saved_config
+from mnist_studio.gui.train.tab import TrainTab
 
 RUN_TIMEOUT_MS = 120_000  # generous: the machine running the tests may be busy
 
@@ -28,7 +34,7 @@ def choose(window, combo_name: str, key: str) -> None:
 
 def set_recipe(window, arch: str = "mlp", *, epochs: int = 1, images: int = 1000, **values) -> None:
     """Fill the form as a user would: architecture first (it resets the recipe), then the rest."""
-    form = window.train_tab.form
+    form = window.findChild(TrainTab).form
     choose(window, "architectureCombo", arch)
     form.epochs_spin.setValue(epochs)
     form.quick_run_check.setChecked(True)
@@ -47,23 +53,24 @@ def start_long_run(qtbot, window) -> None:
     """A run that cannot finish before the test interrupts it; returns once steps are being reported."""
     set_recipe(window, epochs=50, images=20_000, batch_size=16)
     click(qtbot, window, "startButton")
-    qtbot.waitUntil(lambda: window.train_tab.last_step > 0, timeout=RUN_TIMEOUT_MS)
+    tab = window.findChild(TrainTab)
+    qtbot.waitUntil(lambda: tab.last_step > 0, timeout=RUN_TIMEOUT_MS)
 
 
 def buttons(window) -> tuple[bool, bool, bool]:
     return tuple(window.findChild(QPushButton, name).isEnabled() for name in ("startButton", "pauseButton", "stopButton"))
 
 
-def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_window, private_folders: Path) -> None:
-    tab = main_window.train_tab
+def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_window, train_tab, private_folders: Path) -> None:
+    tab, training, library = train_tab, main_window.context.training, main_window.context.library
     set_recipe(main_window, "mlp", epochs=1, images=1000)
     announced: list[str] = []
-    main_window.checkpointReady.connect(announced.append)
-    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
+    library.currentChanged.connect(lambda loaded: announced.append(str(loaded.summary.path)))
+    with qtbot.waitSignal(training.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
         click(qtbot, main_window, "startButton")
     record = blocker.args[0]
     assert record.status == "completed", record
-    assert announced == [str(record.checkpoint_path)]
+    qtbot.waitUntil(lambda: announced == [str(record.checkpoint_path)], timeout=30_000)  # the new current model
     checkpoint = Path(record.checkpoint_path)
     assert checkpoint.is_file() and checkpoint.parent == private_folders
     assert main_window.current_checkpoint == str(checkpoint)
@@ -73,27 +80,27 @@ def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_win
     assert len(tab.charts.smooth_loss_curve.getData()[0]) == 8
     assert len(tab.charts.val_accuracy_curve.getData()[0]) == 1
     assert str(checkpoint) in tab.log.toPlainText()
-    assert tab.banner.kind == "success" and f"{record.test_accuracy:.2%}" in tab.banner.text
+    assert tab.banner.kind is BannerKind.SUCCESS and f"{record.test_accuracy:.2%}" in tab.banner.text
     assert buttons(main_window) == (True, False, False)
 
 
-def test_buttons_follow_the_run_state(qtbot, main_window) -> None:
-    tab = main_window.train_tab
+def test_buttons_follow_the_run_state(qtbot, main_window, train_tab) -> None:
+    tab, controls = train_tab, train_tab.controls
     assert buttons(main_window) == (True, False, False)
     assert tab.form.isEnabled()
     start_long_run(qtbot, main_window)
     assert buttons(main_window) == (False, True, True)
     assert not tab.form.isEnabled()
-    assert not tab.start_action.isEnabled() and tab.stop_action.isEnabled()
+    assert not controls.start_action.isEnabled() and controls.stop_action.isEnabled()
     click(qtbot, main_window, "pauseButton")
-    assert tab.state == "paused" and tab.pause_button.text() == "Resume"
+    assert tab.state is RunState.PAUSED and controls.pause_button.text() == "Resume"
     assert buttons(main_window) == (False, True, True)
-    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS):
+    with qtbot.waitSignal(main_window.context.training.runFinished, timeout=RUN_TIMEOUT_MS):
         click(qtbot, main_window, "stopButton")
-        assert tab.state == "stopping"
+        assert tab.state is RunState.STOPPING
         assert buttons(main_window) == (False, False, False)
     assert buttons(main_window) == (True, False, False)
-    assert tab.pause_button.text() == "Pause" and tab.form.isEnabled()
+    assert controls.pause_button.text() == "Pause" and tab.form.isEnabled()
 
 
 def test_start_waits_for_torch(qtbot) -> None:
@@ -101,82 +108,87 @@ def test_start_waits_for_torch(qtbot) -> None:
 
     window = MainWindow()
     try:
-        assert window.torch_loader.state == "idle"
+        assert window.context.torch_loader.state is LoaderState.IDLE
         assert buttons(window) == (False, False, False)
-        with qtbot.waitSignal(window.torch_loader.loaded, timeout=60_000):
+        with qtbot.waitSignal(window.context.torch_loader.loaded, timeout=60_000):
             pass
         assert buttons(window) == (True, False, False)
     finally:
         window.close()
 
 
-def test_stop_ends_the_run_at_once_with_a_resumable_checkpoint(qtbot, main_window) -> None:
-    tab = main_window.train_tab
+def test_stop_ends_the_run_at_once_with_a_resumable_checkpoint(qtbot, main_window, train_tab) -> None:
+    tab = train_tab
     current_model = main_window.current_checkpoint
     start_long_run(qtbot, main_window)
-    with qtbot.waitSignal(tab.runFinished, timeout=10_000) as blocker:
+    with qtbot.waitSignal(main_window.context.training.runFinished, timeout=10_000) as blocker:
         click(qtbot, main_window, "stopButton")
     record = blocker.args[0]
     assert record.status == "stopped"
     assert record.step < 50 * 1250
     assert Path(record.checkpoint_path).is_file()
-    assert tab.banner.kind == "info"
+    assert tab.banner.kind is BannerKind.INFO
     assert main_window.current_checkpoint == current_model  # a stopped run is not a finished model
 
 
-def test_pause_holds_the_step_count_and_resume_continues(qtbot, main_window) -> None:
-    tab = main_window.train_tab
+def test_pause_holds_the_step_count_and_resume_continues(qtbot, main_window, train_tab) -> None:
+    tab, training = train_tab, main_window.context.training
     start_long_run(qtbot, main_window)
-    click(qtbot, main_window, "pauseButton")
-    qtbot.wait(1000)  # a step already under way finishes, and its record may still arrive
-    held = tab.last_step
-    qtbot.wait(1000)
+    with qtbot.waitSignal(training.progress, timeout=10_000, check_params_cb=lambda r: isinstance(r, PausedProgress)) as paused:
+        click(qtbot, main_window, "pauseButton")
+    held = paused.args[0].step  # the pause holds from here: a step under way has finished and reported
+    assert tab.last_step == held and f"Paused at step {held}" in tab.log.toPlainText()
+    with qtbot.assertNotEmitted(training.progress, wait=1000):
+        pass
     assert tab.last_step == held
-    assert tab.state == "paused"
+    assert tab.state is RunState.PAUSED
     click(qtbot, main_window, "pauseButton")
-    assert tab.state == "running"
-    qtbot.waitUntil(lambda: tab.last_step > held, timeout=RUN_TIMEOUT_MS)
-    with qtbot.waitSignal(tab.runFinished, timeout=10_000) as blocker:
+    assert tab.state is RunState.RUNNING
+    with qtbot.waitSignal(training.progress, timeout=RUN_TIMEOUT_MS, check_params_cb=lambda r: isinstance(r, StepProgress)):
+        pass
+    assert tab.last_step > held
+    with qtbot.waitSignal(training.runFinished, timeout=10_000) as blocker:
         click(qtbot, main_window, "stopButton")
     assert blocker.args[0].status == "stopped"
 
 
-def test_closing_mid_run_stops_and_joins_the_worker_and_saves_settings(qtbot, main_window) -> None:
-    tab = main_window.train_tab
+def test_closing_mid_run_stops_and_joins_the_worker_and_saves_settings(qtbot, main_window, train_tab) -> None:
+    tab = train_tab
     start_long_run(qtbot, main_window)
-    thread = tab._thread
+    thread = main_window.context.training.worker
     config = tab.form.config()
     assert thread.isRunning()
     main_window.close()
     assert thread.isFinished()
-    assert AppSettings().training_config() == config
+    assert saved_config(AppSettings()) == config
 
 
-def test_a_diverging_run_shows_the_error_and_start_works_again(qtbot, main_window) -> None:
-    tab = main_window.train_tab
+def test_a_diverging_run_shows_the_error_and_start_works_again(qtbot, main_window, train_tab) -> None:
+    tab = train_tab
     set_recipe(main_window, "mlp", epochs=1, images=1000, optimizer="sgd", learning_rate=1e6, schedule="constant")
     current_model = main_window.current_checkpoint
-    with qtbot.waitSignal(tab.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(main_window.context.training.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
         click(qtbot, main_window, "startButton")
     assert blocker.args[0].status == "failed"
-    assert tab.banner.kind == "error" and "diverged" in tab.banner.text
+    assert tab.banner.kind is BannerKind.ERROR and "diverged" in tab.banner.text
     assert main_window.current_checkpoint == current_model
     assert buttons(main_window) == (True, False, False)
 
 
-def test_an_exception_in_the_worker_becomes_a_message(qtbot, main_window, tmp_path: Path, monkeypatch) -> None:
+def test_an_exception_in_the_worker_becomes_a_message(qtbot, main_window, train_tab, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("MNIST_STUDIO_DATA", str(tmp_path / "no-data-here"))
-    tab = main_window.train_tab
+    tab = train_tab
     set_recipe(main_window, "mlp")
-    click(qtbot, main_window, "startButton")
-    qtbot.waitUntil(lambda: tab.state == "idle", timeout=RUN_TIMEOUT_MS)
-    assert tab.banner.kind == "error"
+    with qtbot.waitSignal(main_window.context.training.runFailed, timeout=RUN_TIMEOUT_MS):
+        click(qtbot, main_window, "startButton")
+    assert tab.state is RunState.IDLE
+    assert tab.banner.kind is BannerKind.ERROR
     assert "MNIST file missing" in tab.banner.text and "Traceback" not in tab.banner.text
     assert buttons(main_window) == (True, False, False)
 
 
-def test_changing_the_architecture_resets_its_recipe(qtbot, main_window) -> None:
-    form = main_window.train_tab.form
+def test_changing_the_architecture_resets_its_recipe(qtbot, main_window, train_tab) -> None:
+    form = train_tab.form
     form.epochs_spin.setValue(17)
     form.learning_rate_spin.setValue(0.5)
     for key, spec in ARCHITECTURES.items():
@@ -194,16 +206,16 @@ def test_device_combo_lists_only_present_devices(main_window) -> None:
 
 
 @pytest.mark.parametrize(("typed", "expected"), [("3e-4", 3e-4), ("0.002", 0.002), ("1", 1.0)])
-def test_learning_rate_accepts_typed_values(qtbot, main_window, typed: str, expected: float) -> None:
-    spin = main_window.train_tab.form.learning_rate_spin
+def test_learning_rate_accepts_typed_values(qtbot, train_tab, typed: str, expected: float) -> None:
+    spin = train_tab.form.learning_rate_spin
     spin.lineEdit().selectAll()
     qtbot.keyClicks(spin.lineEdit(), typed)
     qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
     assert spin.value() == pytest.approx(expected)
 
 
-def test_learning_rate_steps_along_one_two_five(main_window) -> None:
-    spin = main_window.train_tab.form.learning_rate_spin
+def test_learning_rate_steps_along_one_two_five(train_tab) -> None:
+    spin = train_tab.form.learning_rate_spin
     spin.setValue(0.004)
     spin.stepBy(1)
     assert spin.value() == pytest.approx(0.005)

@@ -1,19 +1,20 @@
-"""What the app remembers between sessions: window geometry and the last training recipe (QSettings)."""
+"""What the app remembers between sessions (QSettings, INI format everywhere).
+
+The window keeps its geometry and current tab here; each feature keeps its own keys (the Train
+feature its last recipe) through :meth:`AppSettings.value` and :meth:`AppSettings.set_value`.
+"""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 from PySide6.QtWidgets import QWidget
-
-from mnist_studio.core.config import ConfigError, TrainingConfig
 
 ORGANISATION = "MNIST Studio"
 APPLICATION = "MNIST Studio"
 _GEOMETRY_KEY = "window/geometry"
 _TAB_KEY = "window/tab"
-_CONFIG_KEY = "training/config"
 
 
 class AppSettings:
@@ -27,6 +28,14 @@ class AppSettings:
     def path(self) -> str:
         """The settings file."""
         return self._settings.fileName()
+
+    def value(self, key: str) -> Any:
+        """The value stored under ``key``, or None."""
+        return self._settings.value(key)
+
+    def set_value(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key``."""
+        self._settings.setValue(key, value)
 
     def restore_geometry(self, window: QWidget) -> bool:
         """Give ``window`` its remembered geometry; False when there is none."""
@@ -47,20 +56,6 @@ class AppSettings:
     def save_tab_index(self, index: int) -> None:
         """Remember the current tab."""
         self._settings.setValue(_TAB_KEY, index)
-
-    def training_config(self) -> TrainingConfig | None:
-        """The last recipe used, or None when there is none or it is no longer valid."""
-        text = self._settings.value(_CONFIG_KEY)
-        if not isinstance(text, str):
-            return None
-        try:
-            return TrainingConfig.from_dict(json.loads(text))
-        except (ValueError, TypeError, AttributeError, ConfigError):
-            return None
-
-    def save_training_config(self, config: TrainingConfig) -> None:
-        """Remember ``config`` (architecture and every hyper-parameter)."""
-        self._settings.setValue(_CONFIG_KEY, json.dumps(config.to_dict()))
 
     def sync(self) -> None:
         """Write pending changes to disk now."""

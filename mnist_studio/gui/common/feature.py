@@ -1,0 +1,42 @@
+"""The feature contract: what the main window needs from each feature package, and nothing more.
+
+A feature is built from the application context (``Feature(context)``) and gives the window
+a title and a widget (its tab), the actions it adds to the File menu, its own menus, and
+hooks to restore and save its settings and to stop its work when the window closes. The
+window lists features in ``mnist_studio.gui.app.features`` and reaches into none of them.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from mnist_studio.gui.services.settings import AppSettings
+
+
+class Feature:
+    """Base of a feature: a titled widget with no menus, settings or work of its own unless it adds them."""
+
+    widget: QWidget
+
+    @property
+    def title(self) -> str:
+        """The tab's title, translated."""
+        raise NotImplementedError
+
+    def file_actions(self) -> list[QAction]:
+        """Actions for the File menu, between Save checkpoint as… and Quit."""
+        return []
+
+    def menus(self) -> list[tuple[str, list[QAction]]]:
+        """Menus (title, actions) for the menu bar, between File and Help."""
+        return []
+
+    def restore_settings(self, settings: AppSettings) -> None:
+        """Read what the feature remembered (the window calls this once, after building every feature)."""
+
+    def save_settings(self, settings: AppSettings) -> None:
+        """Remember what the feature should (the window calls this when it closes)."""
+
+    def shutdown(self) -> None:
+        """Stop the feature's own background work and wait for it (the window calls this when it closes)."""
