@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
                     "confusion": result.confusion.tolist(),
                     "seconds": round(result.seconds, 4),
                     "device": device.type,
-                }
+                },
+                allow_nan=False,  # JSON has no NaN: a non-finite value is a bug here, never invalid output
             )
         )
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
         prediction = next(predictions) if digit is not None else None
         if digit is not None and prediction is None:
             error = "no digit found: the image is blank"
+        elif prediction is not None and not all(math.isfinite(p) for p in prediction.probabilities):
+            prediction, error = None, "the model gave no valid reading (its output is not finite)"
         failures += prediction is None
         print(_line(image, prediction, error, args.json))
     if failures:
@@ -54,7 +57,8 @@ def _line(image: Path, prediction: Prediction | None, error: str | None, as_json
         if prediction is None:
             return json.dumps({"image": str(image), "error": error})
         return json.dumps(
-            {"image": str(image), "digit": prediction.digit, "probabilities": list(prediction.probabilities)}
+            {"image": str(image), "digit": prediction.digit, "probabilities": list(prediction.probabilities)},
+            allow_nan=False,  # JSON has no NaN: a non-finite value is a bug here, never invalid output
         )
     if prediction is None:
         return f"{image}: error: {error}"

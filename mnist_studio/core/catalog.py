@@ -6,14 +6,17 @@ summaries from start-up on.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mnist_studio.core.files import remove_stale_temporaries
 from mnist_studio.core.registry import ARCHITECTURES, get_architecture
 
 if TYPE_CHECKING:
+    from mnist_studio.core.checkpoint_reading import CheckpointProblem
     from mnist_studio.core.checkpoints import Checkpoint
 
 CHECKPOINT_SUFFIX = ".pt"
@@ -41,7 +44,7 @@ class CheckpointSummary:
         """Creation time in local time, to the minute ("" when unknown)."""
         try:
             return datetime.fromisoformat(self.created).astimezone().strftime("%Y-%m-%d %H:%M")
-        except ValueError:
+        except (ValueError, OverflowError, OSError):  # also a date beyond what local time can show
             return ""
 
     def accuracy_text(self) -> str:
@@ -81,23 +84,59 @@ def read_summary(path: Path | str) -> CheckpointSummary:
     return summarise(load_checkpoint(path))
 
 
-def list_checkpoints(folder: Path | str) -> list[CheckpointSummary]:
-    """Summaries of the readable ``*.pt`` files directly in ``folder``: registry order, newest first.
+@dataclass(frozen=True)
+class SkippedCheckpoint:
+    """A ``*.pt`` file a listing left out, and why (``message`` is the CheckpointError's line)."""
 
-    Unreadable files are left out (opening one names the problem); a missing folder lists nothing.
+    path: Path
+    reason: CheckpointProblem
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckpointScan:
+    """What :func:`scan_checkpoints` found: the usable checkpoints and the files it skipped."""
+
+    summaries: tuple[CheckpointSummary, ...]
+    skipped: tuple[SkippedCheckpoint, ...]
+
+
+def scan_checkpoints(folder: Path | str) -> CheckpointScan:
+    """Summaries of the readable ``*.pt`` files directly in ``folder`` (registry order, newest
+    first) and the files that could not be read, each with its reason; a missing folder has none.
+
+    An empty ``.pt`` file is a name reserved by a run still training (or killed before it
+    saved) and is in neither list. Stale temporary files of our own writes are cleaned up.
     """
     from mnist_studio.core.checkpoints import CheckpointError
 
     folder = Path(folder)
     if not folder.is_dir():
-        return []
-    summaries = []
+        return CheckpointScan((), ())
+    remove_stale_temporaries(folder)
+    summaries: list[CheckpointSummary] = []
+    skipped: list[SkippedCheckpoint] = []
     for path in sorted(folder.glob(f"*{CHECKPOINT_SUFFIX}")):
+        if _is_reservation(path):
+            continue
         try:
             summaries.append(read_summary(path))
-        except CheckpointError:
-            continue
+        except CheckpointError as error:
+            skipped.append(SkippedCheckpoint(path, error.reason, str(error)))
     order = list(ARCHITECTURES)
     summaries.sort(key=lambda summary: summary.created, reverse=True)
     summaries.sort(key=lambda summary: order.index(summary.arch))
-    return summaries
+    return CheckpointScan(tuple(summaries), tuple(skipped))
+
+
+def _is_reservation(path: Path) -> bool:
+    try:
+        status = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_size == 0
+
+
+def list_checkpoints(folder: Path | str) -> list[CheckpointSummary]:
+    """The summaries of :func:`scan_checkpoints`; unreadable files are left out (opening one names the problem)."""
+    return list(scan_checkpoints(folder).summaries)

@@ -1,8 +1,10 @@
 """Loading the bundled MNIST files and serving normalised, device-resident batches.
 
-The four IDX files are read once per process into ``uint8`` tensors. Their decompressed bytes
-are checked against the published MD5 values the first time; the verdict is cached per file
-size and modification time, so later start-ups skip the hashing.
+The four IDX files are read once per process into ``uint8`` tensors. Each is decompressed only
+up to the size its IDX header implies (a gzip bomb costs no more than a real file), and its
+decompressed bytes are checked against the published MD5 the first time. The verdict is cached
+per file path, size, modification time and a content fingerprint, so later start-ups skip the
+hashing; a cache that cannot be read is no cache.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import functools
 import gzip
 import hashlib
 import json
+import os
+import stat
 import struct
 import zlib
 from dataclasses import dataclass
@@ -19,8 +23,11 @@ from typing import TYPE_CHECKING
 
 from mnist_studio.core import paths
 from mnist_studio.core.constants import IMAGE_SIZE, MNIST_MEAN, MNIST_STD
+from mnist_studio.core.files import atomic_write_bytes
 
 if TYPE_CHECKING:
+    import io
+
     import torch
 
 # Decompressed file -> (MD5 of the decompressed bytes, number of items).
@@ -32,6 +39,11 @@ MNIST_FILES: dict[str, tuple[str, int]] = {
 }
 _IMAGES_MAGIC = 2051
 _LABELS_MAGIC = 2049
+_IMAGES_HEADER_BYTES = 16
+_LABELS_HEADER_BYTES = 8
+_FINGERPRINT_BYTES = 2**20  # hashed at each end of the .gz file
+_MAX_CACHE_BYTES = 2**20
+_MAX_VERDICTS = 64
 _FIX_HINT = (
     "reinstall MNIST Studio or copy the original MNIST .gz files into {folder} "
     "(or set MNIST_STUDIO_DATA to a folder that holds them)"
@@ -62,17 +74,55 @@ class TrainingSplits:
     val_labels: "torch.Tensor"
 
 
-def _read_gz(path: Path) -> bytes:
-    folder = path.parent
-    if not path.is_file():
-        raise DatasetError(f"MNIST file missing: {path}; " + _FIX_HINT.format(folder=folder))
+def expected_size(name: str) -> int:
+    """The decompressed size of an MNIST file: its IDX header plus one byte per pixel or label."""
+    _, count = MNIST_FILES[name]
+    if "images" in name:
+        return _IMAGES_HEADER_BYTES + count * IMAGE_SIZE * IMAGE_SIZE
+    return _LABELS_HEADER_BYTES + count
+
+
+def _unreadable(path: Path, why: object) -> DatasetError:
+    return DatasetError(f"MNIST file unreadable: {path} ({why}); " + _FIX_HINT.format(folder=path.parent))
+
+
+def _read_gz(path: Path, size: int) -> tuple[bytes, str]:
+    """The decompressed content of ``path`` (exactly ``size`` bytes, or DatasetError) and a fingerprint
+    of the compressed file. Never decompresses more than ``size + 1`` bytes."""
     try:
-        with gzip.open(path, "rb") as stream:
-            return stream.read()
+        status = path.stat()
+    except FileNotFoundError:
+        raise DatasetError(f"MNIST file missing: {path}; " + _FIX_HINT.format(folder=path.parent)) from None
+    except OSError as error:
+        raise _unreadable(path, error.strerror or error) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise _unreadable(path, "not a regular file")
+    # Deflate never grows data by more than a fraction of a percent: anything bigger is not MNIST.
+    if status.st_size > size + size // 100 + 2**16:
+        raise _unreadable(path, "far larger than an MNIST file")
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(handle, "rb") as stream:
+            fingerprint = _fingerprint(stream, status.st_size)
+            stream.seek(0)
+            with gzip.GzipFile(fileobj=stream, mode="rb") as archive:
+                content = archive.read(size + 1)
     except (OSError, EOFError, zlib.error) as error:  # zlib.error: a damaged deflate stream
-        raise DatasetError(
-            f"MNIST file unreadable: {path} ({error}); " + _FIX_HINT.format(folder=folder)
-        ) from None
+        raise _unreadable(path, error) from None
+    if len(content) != size:
+        raise _unreadable(path, f"{'more' if len(content) > size else 'fewer'} bytes than an MNIST file holds")
+    return content, fingerprint
+
+
+def _fingerprint(stream: "io.BufferedReader", size: int) -> str:
+    """A hash of the first and last MiB of the compressed file: the last bytes hold the gzip
+    trailer, the CRC-32 of the whole content, which reading verifies; so a changed content
+    changes the fingerprint even when size and modification time are restored."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(stream.read(_FINGERPRINT_BYTES))
+    stream.seek(max(0, size - _FINGERPRINT_BYTES))
+    digest.update(stream.read(_FINGERPRINT_BYTES))
+    return digest.hexdigest()
 
 
 def _verdict_file() -> Path:
@@ -80,26 +130,34 @@ def _verdict_file() -> Path:
 
 
 def _cached_verdicts() -> dict[str, str]:
+    """The remembered verdicts; a cache that is missing, too big, garbage or of the wrong shape is empty."""
     try:
-        verdicts = json.loads(_verdict_file().read_text())
-    except (OSError, ValueError):
+        with _verdict_file().open("rb") as stream:
+            text = stream.read(_MAX_CACHE_BYTES + 1)
+        if len(text) > _MAX_CACHE_BYTES:
+            return {}
+        verdicts = json.loads(text)
+    except Exception:  # noqa: BLE001 - OSError, bad JSON, RecursionError on deep nesting: all mean "no cache"
         return {}
-    return verdicts if isinstance(verdicts, dict) else {}
+    if not isinstance(verdicts, dict):
+        return {}
+    return {key: value for key, value in verdicts.items() if isinstance(key, str) and isinstance(value, str)}
 
 
 def _remember_verdict(key: str, md5: str) -> None:
     verdicts = _cached_verdicts()
+    verdicts.pop(key, None)
     verdicts[key] = md5
+    kept = dict(list(verdicts.items())[-_MAX_VERDICTS:])
     try:
-        _verdict_file().parent.mkdir(parents=True, exist_ok=True)
-        _verdict_file().write_text(json.dumps(verdicts, indent=1))
+        atomic_write_bytes(_verdict_file(), json.dumps(kept, indent=1).encode())
     except OSError:
         pass  # a read-only cache only costs a re-check next time
 
 
-def _verify(path: Path, content: bytes, expected_md5: str) -> None:
-    stat = path.stat()
-    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+def _verify(path: Path, content: bytes, fingerprint: str, expected_md5: str) -> None:
+    stat_result = path.stat()
+    key = f"{path.resolve()}:{stat_result.st_size}:{stat_result.st_mtime_ns}:{fingerprint}"
     if _cached_verdicts().get(key) == expected_md5:
         return
     if hashlib.md5(content).hexdigest() != expected_md5:
@@ -127,8 +185,8 @@ def _parse_idx(path: Path, content: bytes, expected_count: int) -> "torch.Tensor
 def _load_file(folder: Path, name: str) -> "torch.Tensor":
     expected_md5, count = MNIST_FILES[name]
     path = folder / f"{name}.gz"
-    content = _read_gz(path)
-    _verify(path, content, expected_md5)
+    content, fingerprint = _read_gz(path, expected_size(name))
+    _verify(path, content, fingerprint, expected_md5)
     return _parse_idx(path, content, count)
 
 

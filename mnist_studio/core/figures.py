@@ -7,12 +7,12 @@ GUI toolkit are involved; matplotlib is imported only when a figure is made.
 from __future__ import annotations
 
 import io
-import os
-import secrets
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from mnist_studio.core.files import atomic_write_bytes
 
 GALLERY_SIZE = 9
 FIGURE_INCHES = (6.4, 7.2)
@@ -40,7 +40,8 @@ def save_gallery_figure(
 ) -> Path:
     """Write up to nine 28x28 images in a 3x3 grid with titles and ``footer`` as a PNG of FIGURE_PIXELS.
 
-    Mistakes get red titles. The file is replaced atomically; raises ``OSError`` when it cannot be written.
+    Mistakes get red titles. The file is replaced atomically (:mod:`mnist_studio.core.files`);
+    raises ``OutputPathError`` (an ``OSError``) when it cannot be written.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -62,12 +63,4 @@ def save_gallery_figure(
     figure.text(0.5, 0.035, footer, ha="center", va="center", fontsize=12)
     png = io.BytesIO()
     figure.savefig(png, format="png", dpi=FIGURE_DPI)
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        temporary.write_bytes(png.getvalue())  # permissions as the umask allows, like any new file
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_bytes(path, png.getvalue(), create_folder=False)  # a save dialog names an existing folder

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import pickle
 import shlex
 import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from mnist_studio.core import checkpoints
+from mnist_studio.core import checkpoints, files, paths
 from mnist_studio.core.checkpoints import (
     FORMAT_VERSION,
     CheckpointError,
     build_payload,
     load_checkpoint,
     load_model,
+    reserve_run_path,
     save_checkpoint,
+    save_fallback,
 )
 from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.files import OutputPathError, OutputProblem
 from mnist_studio.core.registry import build_model
 
 
@@ -157,8 +163,9 @@ def test_a_failed_write_leaves_the_previous_file_untouched(tmp_path: Path, monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(checkpoints.torch, "save", save_half_then_fail)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputPathError, match="no space left on the device") as raised:
         save_checkpoint(path, make_payload(step=999))
+    assert raised.value.reason is OutputProblem.NO_SPACE
     assert path.read_bytes() == before
     assert sorted(tmp_path.iterdir()) == [path]
 
@@ -178,3 +185,73 @@ def test_a_stopped_run_keeps_its_training_state(tmp_path: Path) -> None:
     checkpoint = load_checkpoint(path)
     assert checkpoint.status == "stopped" and checkpoint.test_accuracy == 0.98
     assert torch.equal(checkpoint.training_state["epoch_order"], state["epoch_order"])
+
+
+class FullDisk(io.RawIOBase):
+    """A file on a device with ``room`` bytes left: a write beyond it fails with ENOSPC."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if len(data) > self.room:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.room -= len(data)
+        return len(data)
+
+
+def test_a_disk_filling_up_inside_torch_save_is_named_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save_checkpoint(tmp_path / "model.pt", make_payload())
+    before = path.read_bytes()
+
+    def open_on_full_disk(temporary: Path) -> io.BufferedWriter:
+        temporary.touch()
+        return io.BufferedWriter(FullDisk(len(before) // 3))
+
+    monkeypatch.setattr(files, "_open_new", open_on_full_disk)
+    with pytest.raises(OutputPathError) as raised:  # torch itself raises RuntimeError("... unexpected pos ...")
+        save_checkpoint(path, make_payload(step=999))
+    assert raised.value.reason is OutputProblem.NO_SPACE
+    assert path.read_bytes() == before and sorted(tmp_path.iterdir()) == [path]
+
+
+def test_torchs_short_write_error_means_no_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def short_write(payload: Any, stream: Any) -> None:
+        raise RuntimeError("[enforce fail at inline_container.cc:672] . unexpected pos 704 vs 598")
+
+    monkeypatch.setattr(checkpoints.torch, "save", short_write)
+    with pytest.raises(OutputPathError) as raised:
+        save_checkpoint(tmp_path / "model.pt", make_payload())
+    assert raised.value.reason is OutputProblem.NO_SPACE
+    assert str(raised.value) == f"{tmp_path / 'model.pt'}: no space left on the device; the file was not written"
+
+
+def test_the_fallback_keeps_the_weights_in_the_runs_folder_else_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = make_payload()
+    rescued = save_fallback(payload, "/proc/lost.pt")
+    assert rescued.parent == paths.runs_dir() and rescued.name == "lost-rescued.pt"
+    assert load_checkpoint(rescued).step == 430
+    assert save_fallback(payload, "/proc/lost.pt").name == "lost-rescued-2.pt"  # never over an earlier rescue
+    monkeypatch.setenv("MNIST_STUDIO_RUNS", "/proc/no-runs-here")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    rescued = save_fallback(payload, "/proc/lost.pt")
+    assert rescued == tmp_path / "temporary" / "lost-rescued.pt" and load_checkpoint(rescued).arch == "lenet5"
+    monkeypatch.setattr(tempfile, "tempdir", "/proc")
+    with pytest.raises(OutputPathError):
+        save_fallback(payload, "/proc/lost.pt")
+
+
+def test_reserved_run_names_never_repeat_and_the_save_fills_them(tmp_path: Path) -> None:
+    reserved = [reserve_run_path("lenet5") for _ in range(3)]  # as three runs started in one second
+    assert len({path.name for path in reserved}) == 3
+    assert all(path.parent == paths.runs_dir() and path.name.startswith("lenet5-") for path in reserved)
+    save_checkpoint(reserved[0], make_payload())
+    assert load_checkpoint(reserved[0]).arch == "lenet5"

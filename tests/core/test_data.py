@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 import torch
+from hostile_files import idx_gzip_bomb, recompress, relabel_keeping_size
 
-from mnist_studio.core import paths
+from mnist_studio.core import data, paths
 from mnist_studio.core.constants import MNIST_MEAN, MNIST_STD, NORMALISED_BACKGROUND, VALIDATION_SIZE
 from mnist_studio.core.data import MNIST_FILES, DatasetError, MnistArrays, load_mnist, make_splits, normalise
 
@@ -123,3 +125,83 @@ def test_a_subset_keeps_the_validation_set_and_takes_training_images_from_the_sa
     small = make_splits(arrays, validation_size=VALIDATION_SIZE, seed=0, device="cpu", subset=500)
     assert torch.equal(small.val_labels, full.val_labels)
     assert torch.equal(small.train_labels, full.train_labels[:500])
+
+
+def fresh_load(folder: Path) -> MnistArrays:
+    """Load as a new process would: the in-process copy forgotten, the verdict cache kept."""
+    data._load_cached.cache_clear()
+    return load_mnist(folder)
+
+
+def test_a_gzip_bomb_is_refused_after_reading_no_more_than_an_mnist_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = copy_dataset(tmp_path / "mnist")
+    bomb = idx_gzip_bomb(folder / "t10k-images-idx3-ubyte.gz", 2051, 10_000, 2**30)  # 1 GiB unpacked
+    requested: list[int] = []
+    original_read = gzip.GzipFile.read
+
+    def recording_read(self: gzip.GzipFile, size: int = -1) -> bytes:
+        requested.append(size)
+        return original_read(self, size)
+
+    monkeypatch.setattr(gzip.GzipFile, "read", recording_read)
+    with pytest.raises(DatasetError, match="more bytes than an MNIST file holds") as raised:
+        fresh_load(folder)
+    assert str(bomb) in str(raised.value)
+    assert requested and all(0 <= size <= data.expected_size("train-images-idx3-ubyte") + 1 for size in requested)
+
+
+def test_a_file_far_larger_than_its_compressed_size_can_be_is_refused_unread(tmp_path: Path) -> None:
+    folder = copy_dataset(tmp_path / "mnist")
+    with (folder / "train-labels-idx1-ubyte.gz").open("r+b") as stream:
+        stream.truncate(10 * 2**20)
+    with pytest.raises(DatasetError, match="far larger than an MNIST file"):
+        fresh_load(folder)
+
+
+def test_a_short_file_with_a_valid_header_is_named(tmp_path: Path) -> None:
+    folder = copy_dataset(tmp_path / "mnist")
+    labels = folder / "train-labels-idx1-ubyte.gz"
+    labels.write_bytes(gzip.compress(gzip.decompress(labels.read_bytes())[:1000]))
+    with pytest.raises(DatasetError, match="fewer bytes than an MNIST file holds"):
+        fresh_load(folder)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_in_place_of_a_data_file_is_named_without_blocking(tmp_path: Path) -> None:
+    folder = copy_dataset(tmp_path / "mnist", skip="train-labels-idx1-ubyte")
+    os.mkfifo(folder / "train-labels-idx1-ubyte.gz")
+    with pytest.raises(DatasetError, match="not a regular file"):
+        fresh_load(folder)
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        "[" * 100_000 + "]" * 100_000,  # json.loads raises RecursionError, not ValueError
+        '{"key": ' * 50_000 + "1" + "}" * 50_000,
+        '{"a": [1, 2], "b": {"c": null}}',  # right syntax, wrong shape
+        "\x00\xff garbage",
+        "1" * (2 * 2**20),  # too big to be ours
+    ],
+)
+def test_a_cache_that_cannot_be_read_is_no_cache(tmp_path: Path, cache: str) -> None:
+    folder = copy_dataset(tmp_path / "mnist")
+    verdicts = paths.cache_dir() / "mnist-verified.json"
+    verdicts.parent.mkdir(parents=True, exist_ok=True)
+    verdicts.write_text(cache, errors="surrogateescape")
+    arrays = fresh_load(folder)
+    assert arrays.train_labels.shape == (60_000,)
+    assert sorted(json.loads(verdicts.read_text()).values()) == sorted(md5 for md5, _ in MNIST_FILES.values())
+
+
+def test_a_same_size_file_with_its_date_restored_is_checked_again(tmp_path: Path) -> None:
+    folder = copy_dataset(tmp_path / "mnist")
+    labels = recompress(folder / "train-labels-idx1-ubyte.gz")
+    fresh_load(folder)  # verified and remembered
+    size = labels.stat().st_size
+    relabel_keeping_size(labels)
+    assert labels.stat().st_size == size
+    with pytest.raises(DatasetError, match="corrupt"):
+        fresh_load(folder)

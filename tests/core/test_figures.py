@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from mnist_studio.core.files import OutputPathError, OutputProblem
 from mnist_studio.core.figures import FIGURE_PIXELS, accuracy_footer, gallery_title, save_gallery_figure
 
 
@@ -45,3 +48,13 @@ def test_an_unwritable_place_raises_and_leaves_the_old_file(tmp_path: Path) -> N
     with pytest.raises(OSError):
         save_gallery_figure(tmp_path / "missing" / "gallery.png", digits(9), [1] * 9, [1] * 9, "footer")
     assert target.read_bytes() == b"previous"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_is_refused_before_it_is_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "gallery.png"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputPathError) as raised:
+        save_gallery_figure(fifo, digits(9), [1] * 9, [1] * 9, "footer")
+    assert raised.value.reason is OutputProblem.NOT_REGULAR
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and [p.name for p in tmp_path.iterdir()] == ["gallery.png"]
