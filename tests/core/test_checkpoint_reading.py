@@ -92,7 +92,7 @@ def test_the_size_bound_holds_every_architectures_stopped_run_with_room_to_spare
 
     from mnist_studio.core.config import TRAINING_IMAGES, TrainingConfig
     from mnist_studio.core.registry import ARCHITECTURES, build_model
-    from mnist_studio.core.training import build_optimizer, build_schedule
+    from mnist_studio.core.training.optimization import build_optimizer, build_schedule
 
     for arch in ARCHITECTURES:
         config = TrainingConfig.for_architecture(arch)
