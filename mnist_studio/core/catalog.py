@@ -89,7 +89,7 @@ class SkippedCheckpoint:
     """A ``*.pt`` file a listing left out, and why (``message`` is the CheckpointError's line)."""
 
     path: Path
-    reason: CheckpointProblem
+    reason: CheckpointProblem | None
     message: str
 
 

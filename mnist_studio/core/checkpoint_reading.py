@@ -86,15 +86,25 @@ _WORDING = {
 
 
 class CheckpointError(Exception):
-    """A checkpoint cannot be used: ``reason`` says why; ``str(error)`` is one line a user understands."""
+    """A checkpoint cannot be used: ``reason`` says why; ``str(error)`` is one line a user understands.
 
-    def __init__(self, path: Path | str, reason: CheckpointProblem, detail: str = "") -> None:
-        self.path = Path(path)
+    ``CheckpointError(path, reason, detail)`` words the line from ``reason``; the one-argument
+    form ``CheckpointError(message)`` keeps ``message`` as it is and has no ``reason`` (None).
+    """
+
+    def __init__(self, path: Path | str, reason: CheckpointProblem | None = None, detail: str = "") -> None:
         self.reason = reason
         self.detail = detail
-        super().__init__(f"{path}: " + _WORDING[reason].format(detail=detail))
+        if reason is None:
+            self.path: Path | None = None
+            super().__init__(str(path))
+        else:
+            self.path = Path(path)
+            super().__init__(f"{path}: " + _WORDING[reason].format(detail=detail))
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self.reason is None:
+            return (type(self), (str(self),))
         return (type(self), (self.path, self.reason, self.detail))
 
 

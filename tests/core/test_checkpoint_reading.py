@@ -147,3 +147,14 @@ def test_refusing_hostile_archives_costs_little_memory_over_a_good_checkpoint(tm
     measured = json.loads(result.stdout)
     assert set(measured["refusals"].values()) == {"too_large"}
     assert measured["extra_mb"] < MEMORY_ALLOWANCE_MB, measured
+
+
+def test_the_error_keeps_reason_and_path_through_pickling_and_takes_a_plain_message() -> None:
+    import pickle
+
+    error = CheckpointError(Path("m.pt"), CheckpointProblem.EMPTY)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.path, copy.reason, str(copy)) == (Path("m.pt"), CheckpointProblem.EMPTY, str(error))
+    plain = CheckpointError("m.pt: not usable")
+    assert (str(plain), plain.reason, plain.path) == ("m.pt: not usable", None, None)
+    assert str(pickle.loads(pickle.dumps(plain))) == "m.pt: not usable"
