@@ -25,8 +25,9 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def private_folders(tmp_path: Path, session_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runs go to the test's tmp_path and caches to a session folder, never the repository or home."""
+    """Runs and personal digits go to the test's tmp_path, caches to a session folder, never the repository or home."""
     monkeypatch.setenv("MNIST_STUDIO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("MNIST_STUDIO_MY_DIGITS", str(tmp_path / "My digits"))
     monkeypatch.setenv("MNIST_STUDIO_CACHE", str(session_cache))
     # The user folders themselves (launcher entries; runs and caches where the two above are unset).
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))

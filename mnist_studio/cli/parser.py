@@ -92,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_predict(commands, common)
     _add_models(commands, common)
     _add_install_desktop(commands, common)
+    _add_finetune(commands, common)
     return parser
 
 
@@ -141,10 +142,16 @@ def _add_evaluate(commands: argparse._SubParsersAction, common: argparse.Argumen
     evaluate = commands.add_parser(
         "evaluate",
         parents=[common],
-        help="measure a checkpoint on the 10,000 test images",
-        description="Accuracy, per-digit accuracy and confusion matrix of a checkpoint on the MNIST test set.",
+        help="measure a checkpoint on the 10,000 test images (or your own digits)",
+        description=(
+            "Accuracy, per-digit accuracy and confusion matrix of a checkpoint on the MNIST test set, "
+            "or with --data on a folder of your own digits (FOLDER/0/*.png … FOLDER/9/*.png)."
+        ),
     )
     evaluate.add_argument("checkpoint", type=checkpoint_argument, metavar="MODEL", help=CHECKPOINT_HELP)
+    evaluate.add_argument(
+        "--data", type=Path, metavar="FOLDER", help="a digit set (FOLDER/0/*.png … FOLDER/9/*.png) instead of MNIST"
+    )
     evaluate.add_argument("--device", choices=DEVICES, default="auto")
 
 
@@ -186,3 +193,55 @@ def _add_install_desktop(commands: argparse._SubParsersAction, common: argparse.
         ),
     )
     install.add_argument("--remove", action="store_true", help="remove the entry and icon written before")
+
+
+FINETUNE_EPILOG = """\
+Each batch mixes your digits (shifted, turned and scaled a little anew each time
+they are shown) with MNIST training images, so the model learns your style
+without forgetting MNIST. A share of each digit's images (--holdout, chosen by
+--seed) is kept aside to measure the result: the last line of --json holds
+`before` and `after` accuracy on those held-out digits (`personal`) and on the
+10,000 MNIST test images (`mnist_test`), and `checkpoint`, `train_seconds`.
+Ten images per digit are enough to start; a digit with fewer than 3 images, or
+none, is accepted with a warning. Ctrl+C stops after the current step and keeps
+the partly trained model (exit code 130). Bad options or folders exit with 2.
+"""
+
+
+def _add_finetune(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from mnist_studio.core.my_digits.recipe import DEFAULT_EPOCHS, DEFAULT_HOLDOUT, DEFAULT_MNIST_SHARE
+
+    finetune = commands.add_parser(
+        "finetune",
+        parents=[common],
+        help="fine-tune a model on your own digits",
+        description="Fine-tune a completed checkpoint on a folder of your own digits (FOLDER/0/*.png … FOLDER/9/*.png).",
+        epilog=FINETUNE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    finetune.add_argument(
+        "checkpoint", type=checkpoint_argument, metavar="MODEL", help="the model to start from: " + CHECKPOINT_HELP
+    )
+    finetune.add_argument("folder", type=Path, metavar="FOLDER", help="your digits, one folder per digit 0-9")
+    finetune.add_argument("--epochs", type=int, metavar="N", default=DEFAULT_EPOCHS, help=f"default {DEFAULT_EPOCHS}")
+    finetune.add_argument("--lr", type=float, metavar="X", help="peak learning rate (default: a tenth of the architecture's)")
+    finetune.add_argument(
+        "--mnist-share",
+        type=float,
+        metavar="F",
+        default=DEFAULT_MNIST_SHARE,
+        help=f"share of each batch taken from MNIST, 0-0.95 (default {DEFAULT_MNIST_SHARE})",
+    )
+    finetune.add_argument(
+        "--holdout",
+        type=float,
+        metavar="F",
+        default=DEFAULT_HOLDOUT,
+        help=f"share of each digit's images kept aside to measure the result (default {DEFAULT_HOLDOUT})",
+    )
+    finetune.add_argument("--seed", type=int, metavar="N", default=0, help="random seed (default 0)")
+    finetune.add_argument("--device", choices=DEVICES, default="auto")
+    finetune.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: the engine's choice here)")
+    finetune.add_argument(
+        "--out", type=Path, metavar="FILE", help="checkpoint to write (default: a new file in the runs folder)"
+    )

@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     human = sys.stderr if args.json else sys.stdout  # with --json, stdout carries only the result
     try:
         trainer = Trainer(config, checkpoint_path=args.out) if config else _resumed_trainer(given, args)
-        with _signals_stop(trainer) as signals:  # before the first record: a signal after it always stops cleanly
-            finished = _drive(trainer, ProgressPrinter(human))
+        with signals_stop(trainer) as signals:  # before the first record: a signal after it always stops cleanly
+            _, finished = drive_run(trainer, ProgressPrinter(human))
     except (CheckpointError, DatasetError, TrainingError) as error:
         raise CliError(str(error)) from error
     _report(args, trainer.config, finished, human)
@@ -102,16 +102,19 @@ def _resumed_trainer(given: dict[str, Any], args: argparse.Namespace) -> Trainer
     )
 
 
-def _drive(trainer: Trainer, printer: ProgressPrinter) -> TrainingFinished:
+def drive_run(trainer: Trainer, printer: ProgressPrinter) -> tuple[RunStarted, TrainingFinished]:
+    """Run ``trainer`` to its end, printing its records; returns its first and last record."""
+    started = None
     for record in trainer.run():
         if isinstance(record, RunStarted):
+            started = record
             printer.line(started_line(record))
         elif isinstance(record, CompilationFailed):
             printer.line(compilation_failed_line(record))
         printer.show(record)
-        if isinstance(record, TrainingFinished):
+        if isinstance(record, TrainingFinished) and started is not None:
             printer.clear()
-            return record
+            return started, record
     raise RuntimeError("the training engine ended without a result")  # a bug: exit 1, not a user error
 
 
@@ -120,7 +123,7 @@ STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SI
 
 
 @contextmanager
-def _signals_stop(trainer: Trainer) -> Iterator[list[int]]:
+def signals_stop(trainer: Trainer) -> Iterator[list[int]]:
     """Ctrl+C, SIGTERM (a `kill`, a shutdown) and SIGHUP (the terminal closed) ask the trainer to stop;
     it saves a resumable checkpoint. A second Ctrl+C interrupts at once. Yields the list that
     receives the signal that stopped the run. KeyboardInterrupt must not fire inside a step: it

@@ -8,9 +8,9 @@ the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.constants import VALIDATION_SIZE
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class TrainingData:
     """One run's data. Train/validation images are normalised floats (N, 1, 28, 28) on the device;
-    the test set, scored when the run completes, stays as raw ``uint8`` images (M, 28, 28)."""
+    the test set, scored when the run completes, stays as raw ``uint8`` images (M, 28, 28).
+
+    A run with augmentation augments every training image, or only those ``augment_mask``
+    marks. ``details`` (plain types) is what the checkpoint records about the data beyond its name.
+    """
 
     name: str  # recorded in the checkpoint, e.g. "mnist"
     train_images: torch.Tensor
@@ -31,11 +35,19 @@ class TrainingData:
     val_labels: torch.Tensor
     test_images: torch.Tensor
     test_labels: torch.Tensor
+    augment_mask: torch.Tensor | None = None  # (N,) bool on the device; None: all
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def train_count(self) -> int:
         """Number of training images."""
         return len(self.train_labels)
+
+    def epoch_order(self, generator: torch.Generator) -> torch.Tensor:
+        """The order of the training images for one epoch (a permutation; batches are its slices)."""
+        import torch
+
+        return torch.randperm(self.train_count, generator=generator)
 
 
 class DataSource(Protocol):

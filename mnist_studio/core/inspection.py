@@ -1,4 +1,4 @@
-"""Inspecting a model on the 10,000 test images: evaluation with progress, and which images to show.
+"""Inspecting a model on labelled images (the test set, a personal set): evaluation with progress, what to show.
 
 The evaluation itself is :func:`mnist_studio.core.evaluation.evaluate` on the normalised test
 set, the same call the CLI makes, so the app and ``mnist-studio evaluate`` agree exactly.
@@ -49,16 +49,32 @@ def inspect_test_set(
     data_folder: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ModelReport:
-    """Evaluate ``model`` on the test set; ``on_progress(done, total)`` is called after each batch.
+    """Evaluate ``model`` on the MNIST test set; see :func:`inspect_images`."""
+    from mnist_studio.core.data import load_mnist
 
-    ``device`` ("auto", "cpu", "cuda", ... as for the CLI) evaluates a copy there; by default the
-    model runs where it is. Either way ``model`` itself is left untouched.
+    arrays = load_mnist(data_folder)
+    return inspect_images(model, arrays.test_images, arrays.test_labels, device=device, on_progress=on_progress)
+
+
+def inspect_images(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    device: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ModelReport:
+    """Evaluate ``model`` on raw ``uint8`` ``images`` (N, 28, 28) with their ``labels``.
+
+    ``on_progress(done, total)`` is called after each batch. ``device`` ("auto", "cpu", "cuda",
+    ... as for the CLI) evaluates a copy there; by default the model runs where it is. Either way
+    ``model`` itself is left untouched.
     """
     import copy
 
     from torch import nn
 
-    from mnist_studio.core.data import load_mnist, normalise
+    from mnist_studio.core.data import normalise
     from mnist_studio.core.devices import resolve_device
     from mnist_studio.core.evaluation import evaluate
 
@@ -82,14 +98,13 @@ def inspect_test_set(
                 on_progress(self.done, total)
             return logits
 
-    arrays = load_mnist(data_folder)
-    total = len(arrays.test_labels)
+    total = len(labels)
     where = next(model.parameters()).device
     # eval() on the wrapper keeps evaluate() from switching the shared model back to training mode.
-    result = evaluate(_Counting().eval(), normalise(arrays.test_images, where), arrays.test_labels.to(where))
+    result = evaluate(_Counting().eval(), normalise(images, where), labels.to(where))
     confidences = result.probabilities.gather(1, result.predictions.unsqueeze(1)).squeeze(1)
     return ModelReport(
-        images=arrays.test_images.numpy(),
+        images=images.numpy(),
         labels=result.labels.numpy(),
         predictions=result.predictions.numpy(),
         confidences=confidences.numpy(),

@@ -98,3 +98,10 @@ def user_data_home() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path()
+
+
+def my_digits_dir() -> Path:
+    """The default personal digit set, "My digits" in the user-data folder (``MNIST_STUDIO_MY_DIGITS``)."""
+    from platformdirs import user_data_path  # paid only when the path is needed
+
+    return _from_env("MNIST_STUDIO_MY_DIGITS", user_data_path(APP_NAME, appauthor=False) / "My digits")

@@ -60,6 +60,7 @@ class RunStarted:
     data_name: str  # what it trains on, e.g. "mnist"
     precision: str  # really used: "fp32" or "bf16"
     compiled: bool  # the model is compiled (the first step compiles it: seconds to a minute)
+    initial_val_accuracy: float | None = None  # fine-tuning: the starting weights on the validation set
 
 
 @dataclass(frozen=True)

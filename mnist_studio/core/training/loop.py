@@ -205,7 +205,10 @@ class Trainer:
         batch = order[progress.step_in_epoch * batch_size : (progress.step_in_epoch + 1) * batch_size]
         images, labels = run.data.train_images[batch], run.data.train_labels[batch]
         if run.config.augment:
-            images = random_affine(images, run.data_generator)
+            augmented = random_affine(images, run.data_generator)
+            mask = run.data.augment_mask
+            # torch.where rather than warping only the masked rows: boolean indexing waits for the device.
+            images = augmented if mask is None else torch.where(mask[batch].view(-1, 1, 1, 1), augmented, images)
         loss = self._loss(run, images, labels)
         run.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -311,6 +314,8 @@ class Trainer:
         if self._resume_from is not None:
             saved = self._resume_from
             run.restore(saved.path, saved.model_state, saved.epoch, saved.step, saved.training_state, saved.metrics)
+        if self._initial_weights is not None:  # the "before" of a fine-tuning run, on its own validation set
+            run.initial_val_accuracy = evaluate(model, data.val_images, data.val_labels).accuracy
         return run
 
     @staticmethod
@@ -351,6 +356,7 @@ class Trainer:
             data_name=run.data.name,
             precision=run.precision,
             compiled=run.compiled,
+            initial_val_accuracy=run.initial_val_accuracy,
         )
 
     # Records -------------------------------------------------------------------------------
@@ -401,7 +407,12 @@ class Trainer:
         metrics = run.metrics() | test_set_metrics(run.model, run.data.test_images, run.data.test_labels)
         if self._initial_weights is not None:
             parent = self._initial_weights
-            metrics["parent"] = {"path": str(parent.path), "arch": parent.arch, "test_accuracy": parent.test_accuracy}
+            metrics["parent"] = {
+                "path": str(parent.path),
+                "arch": parent.arch,
+                "test_accuracy": parent.test_accuracy,
+                "val_accuracy": run.initial_val_accuracy,  # the parent's accuracy on this run's validation set
+            }
         path = self._save(run, RunStatus.COMPLETED, metrics, training_state={})
         return self._finished(run, RunStatus.COMPLETED, test_accuracy=metrics["test_accuracy"], checkpoint_path=path)
 

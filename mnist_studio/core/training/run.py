@@ -56,6 +56,7 @@ class TrainingRun:
     forward: Callable[[torch.Tensor], torch.Tensor]  # the model, or its compiled form
     progress: RunProgress = field(default_factory=RunProgress)
     compile_error: str | None = None  # set when compiling failed, until the loop has reported it
+    initial_val_accuracy: float | None = None  # the starting weights' validation accuracy (fine-tuning)
 
     @property
     def compiled(self) -> bool:
@@ -75,7 +76,7 @@ class TrainingRun:
     def epoch_order(self) -> torch.Tensor:
         """This epoch's order of the training images, drawn when the epoch begins."""
         if self.progress.epoch_order is None:
-            self.progress.epoch_order = torch.randperm(self.data.train_count, generator=self.data_generator)
+            self.progress.epoch_order = self.data.epoch_order(self.data_generator)
         return self.progress.epoch_order
 
     def training_state(self) -> dict[str, Any]:
@@ -107,7 +108,7 @@ class TrainingRun:
             "data": self.data.name,
             "precision": self.precision,
             "compiled": self.compiled,
-        }
+        } | ({"data_details": self.data.details} if self.data.details else {})
 
     def restore(self, path: Path, model_state: dict[str, torch.Tensor], epoch: int, step: int,
                 saved: dict[str, Any], metrics: dict[str, Any]) -> None:
