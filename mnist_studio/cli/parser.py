@@ -90,9 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(commands, common)
     _add_evaluate(commands, common)
     _add_predict(commands, common)
+    _add_finetune(commands, common)
     _add_models(commands, common)
     _add_install_desktop(commands, common)
-    _add_finetune(commands, common)
     return parser
 
 

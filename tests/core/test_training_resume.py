@@ -131,7 +131,11 @@ def test_fine_tuning_starts_from_the_given_weights_and_records_its_parent(
     # One step at a negligible rate: the child reads as its parent does, far above a fresh 64-image run.
     assert finished.test_accuracy == pytest.approx(parent.test_accuracy, abs=0.005)
     recorded = load_checkpoint(tmp_path / "child.pt").metrics["parent"]
-    assert recorded == {"path": str(parent_path), "arch": "lenet5", "test_accuracy": parent.test_accuracy}
+    before = records[0].initial_val_accuracy  # the parent on this run's validation set, measured first
+    assert before == pytest.approx(finished.val_accuracy, abs=0.01)
+    assert recorded == {
+        "path": str(parent_path), "arch": "lenet5", "test_accuracy": parent.test_accuracy, "val_accuracy": before
+    }
 
 
 @pytest.mark.parametrize("problem", ["another architecture", "a stopped run"])
