@@ -13,11 +13,12 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import IO
+
+from mnist_studio.core.files import OutputPathError, atomic_write
 
 from mnist_studio.core.my_digits.folder import (
     DIGIT_FOLDERS,
@@ -53,7 +54,7 @@ def export_zip(digit_set: DigitSet, path: Path | str) -> int:
     top = digit_set.folder.name or "digits"
     entries = digit_set.entries
 
-    def write(stream: io.BufferedWriter) -> None:
+    def write(stream: IO[bytes]) -> None:
         # Stored, not deflated: PNG data is compressed already.
         with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
             for entry in entries:
@@ -67,29 +68,13 @@ def export_zip(digit_set: DigitSet, path: Path | str) -> int:
                     ) from None
                 archive.writestr(f"{top}/{DIGIT_FOLDERS[entry.label]}/{entry.path.name}", content)
 
-    _replace_atomically(path, write)
-    return len(entries)
-
-
-def _replace_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Write a file through ``write`` to a temporary name beside ``path``, then rename it over ``path``."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        detail = error.strerror or str(error)
+        atomic_write(path, write)
+    except OutputPathError as error:
         raise DigitSetError(
-            DigitSetProblem.WRITE_FAILED, f"{path}: cannot write the zip ({detail})", path=path, detail=detail
+            DigitSetProblem.WRITE_FAILED, str(error), path=path, detail=error.strerror, problem=error.reason
         ) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    return len(entries)
 
 
 def _digit_and_name(member: str) -> tuple[int, str] | None:

@@ -18,7 +18,6 @@ import errno
 import hashlib
 import io
 import os
-import secrets
 import stat
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from mnist_studio.core.constants import NUM_CLASSES
+from mnist_studio.core.files import remove_stale_temporaries, temporary_name
 
 DIGIT_FOLDERS = tuple(str(digit) for digit in range(NUM_CLASSES))
 # What preprocessing reads (core.preprocess.IMAGE_FORMATS) by the usual file name endings.
@@ -199,6 +199,7 @@ def scan_folder(folder: Path | str) -> FolderScan:
     entries: list[DigitEntry] = []
     skipped: list[SkippedFile] = []
     for name in digit_names:
+        remove_stale_temporaries(folder / name)  # left by a writer that was killed
         for path in _walk_digit_folder(folder / name):
             if not is_image_name(path.name):
                 skipped.append(SkippedFile(path, SkipReason.NOT_AN_IMAGE, "not an image file by its name"))
@@ -231,8 +232,12 @@ def require_images(scan: FolderScan) -> None:
 
 
 def _write_new_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file ``path`` atomically; ``FileExistsError`` if ``path`` exists."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    """Write ``data`` to a new file ``path`` atomically; ``FileExistsError`` if ``path`` exists.
+
+    Unlike :func:`mnist_studio.core.files.atomic_write` (which replaces a file the user named)
+    this never replaces anything: the temporary file is linked to its name, not renamed over it.
+    """
+    temporary = path.with_name(temporary_name(path.name))
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as stream:
