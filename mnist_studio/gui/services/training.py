@@ -94,12 +94,16 @@ class TrainingService(QObject):
             self.chosenDeviceChanged.emit(device)
 
     def start(self, config: TrainingConfig, checkpoint_path: Path | str | None = None) -> bool:
-        """Start a run of ``config`` (PyTorch must be loaded); False when one is already going."""
+        """Start a run of ``config`` (PyTorch must be loaded); False when one is already going or cannot start."""
         if self._state is not RunState.IDLE:
             return False
         from mnist_studio.core.training import Trainer
 
-        self._trainer = Trainer(config, checkpoint_path=checkpoint_path)
+        try:
+            self._trainer = Trainer(config, checkpoint_path=checkpoint_path)
+        except Exception as error:  # noqa: BLE001 - e.g. a runs folder it may not look into: one line, no traceback
+            self.runFailed.emit(error)
+            return False
         self._finished = self._error = None
         self._worker = workers.GeneratorWorker(_records(self._trainer))
         self._worker.yielded.connect(self._on_record)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtGui import QAction
 
 from mnist_studio.core.config import ConfigError, TrainingConfig
@@ -41,6 +41,10 @@ class TrainFeature(Feature):
         self._notices = context.notices
         self._export_action = QAction(_tr("&Export charts as PNG…"), self.widget)
         self._export_action.setShortcut("Ctrl+E")
+        # Ctrl+E exports on the Train tab only: on the Test tab the same keys run Evaluate (a
+        # window-wide shortcut made both ambiguous there, and neither ran).
+        self._export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.widget.addAction(self._export_action)
         self._export_action.triggered.connect(self._ask_export_charts)
 
     @property

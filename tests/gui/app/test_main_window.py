@@ -239,3 +239,26 @@ def test_the_tabs_open_button_and_file_open_take_the_one_path(qtbot, main_window
         assert box.windowTitle() == "Cannot open checkpoint" and box.text() == failed.args[0] == library.message()
         box.close()
         qtbot.waitUntil(lambda: not boxes())
+
+
+def test_ctrl_e_evaluates_on_the_test_tab_and_exports_charts_on_the_train_tab(
+    qtbot, main_window, tab_of, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_studio.gui.evaluate.tab import EvaluationTab
+
+    main_window.activateWindow()
+    test_tab = tab_of(main_window, EvaluationTab)
+    main_window.tabs.setCurrentWidget(test_tab)
+    test_tab.evaluate_button.setFocus()
+    with qtbot.waitSignal(test_tab.evaluationFinished, timeout=120_000):  # once, not an ambiguous shortcut
+        qtbot.keyClick(test_tab.evaluate_button, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    target = tmp_path / "charts.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
+    train_tab = tab_of(main_window, TrainTab)
+    main_window.tabs.setCurrentWidget(train_tab)
+    train_tab.form.epochs_spin.setFocus()
+    qtbot.keyClick(train_tab.form.epochs_spin, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert target.is_file()

@@ -53,3 +53,17 @@ def test_an_exception_becomes_one_run_failed_error(qtbot, tmp_path: Path, monkey
     assert isinstance(received[-1], Exception)
     assert describe_error(received[-1]).startswith("MNIST file missing")
     assert not any(isinstance(record, TrainingFinished) for record in received)
+
+
+def test_a_trainer_that_cannot_be_made_fails_the_run_without_starting_a_thread(qtbot, monkeypatch) -> None:
+    from mnist_studio.core import training
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/runs")
+
+    monkeypatch.setattr(training, "Trainer", refuse)
+    service = TrainingService()
+    with qtbot.waitSignal(service.runFailed) as failed:
+        assert not service.start(TrainingConfig.for_architecture("mlp", **TINY))
+    assert describe_error(failed.args[0]) == "/runs: Permission denied"
+    assert service.state is RunState.IDLE and service.worker is None
