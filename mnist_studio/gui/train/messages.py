@@ -80,6 +80,11 @@ def paused_line(step: int) -> str:
     return _tr("Paused at step {step}").format(step=step)
 
 
+def compilation_failed_line(error: str) -> str:
+    """The log line of a compiled model that failed on its first step (the run goes on)."""
+    return _tr("Compiling the model failed ({error}); training goes on without compiling").format(error=error)
+
+
 def resumed_line() -> str:
     """The log line of a resume."""
     return _tr("Resumed")

@@ -18,7 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mnist_studio.core.progress import EpochProgress, PausedProgress, RunStarted, RunStatus, StepProgress, TrainingFinished
+from mnist_studio.core.progress import (
+    CompilationFailed,
+    EpochProgress,
+    PausedProgress,
+    RunStarted,
+    RunStatus,
+    StepProgress,
+    TrainingFinished,
+)
 from mnist_studio.gui.common.banner import BannerKind, MessageBanner
 from mnist_studio.gui.services.context import AppContext
 from mnist_studio.gui.services.errors import describe_error
@@ -198,6 +206,8 @@ class TrainTab(QWidget):
         elif isinstance(record, PausedProgress):
             self.last_step = record.step
             self.log.add(messages.paused_line(record.step))
+        elif isinstance(record, CompilationFailed):
+            self.log.add(messages.compilation_failed_line(record.error))
 
     def _end_run(self) -> None:
         self.charts.redraw()

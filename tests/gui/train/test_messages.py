@@ -25,6 +25,11 @@ def test_each_ending_has_its_sentence_and_bar_text() -> None:
     assert messages.finished_bar_text(stopped) == "Stopped at step 1,234"
 
 
+def test_a_failed_compilation_is_logged_in_words() -> None:
+    line = messages.compilation_failed_line("RuntimeError: no C compiler")
+    assert line == "Compiling the model failed (RuntimeError: no C compiler); training goes on without compiling"
+
+
 def test_a_diverged_run_says_what_happened_and_what_to_try() -> None:
     exploded = Divergence(DivergenceReason.EXPLODED, step=17, loss=1.5e8, learning_rate=10.0, configured_learning_rate=10.0)
     text = messages.finished_text(finished(RunStatus.FAILED, exploded))
