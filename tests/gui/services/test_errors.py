@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mnist_studio.core.checkpoints import CheckpointError
+from mnist_studio.core.training.errors import TrainingError, TrainingProblem
 from mnist_studio.gui.services.errors import checkpoint_error_text, describe_error, is_expected
 
 
 def test_the_engine_s_errors_keep_their_own_first_line() -> None:
-    error = CheckpointError("notes.pt: not a checkpoint\nsecond line")
+    error = TrainingError(TrainingProblem.OUTPUT_UNUSABLE, "notes.pt: not a checkpoint\nsecond line", path="notes.pt")
     assert describe_error(error) == "notes.pt: not a checkpoint"
     assert is_expected(error)
     assert checkpoint_error_text("notes.pt", error) == "notes.pt: not a checkpoint"
