@@ -350,3 +350,11 @@ def test_durations_read_like_a_clock() -> None:
     from mnist_studio.core.progress import format_duration
 
     assert [format_duration(s) for s in (0, 59.6, 75, 3725)] == ["0:00", "1:00", "1:15", "1:02:05"]
+
+
+@pytest.mark.parametrize("target", ["/proc/x.pt", "new-folder/"], ids=["unwritable folder", "a folder name"])
+def test_train_refuses_an_unusable_out_before_training(tmp_path: Path, target: str) -> None:
+    result = cli(tmp_path, "train", "--arch", "mlp", "--subset", "256", "--out", target)
+    assert_short_error(result)
+    assert "Training mlp" not in result.stdout  # refused before the run started
+    assert not list(tmp_path.rglob("*.pt")) and not (tmp_path / "new-folder").is_file()

@@ -131,7 +131,8 @@ def _add_train(commands: argparse._SubParsersAction, common: argparse.ArgumentPa
         help="torch.compile the model: faster steps after a first compile of seconds to a minute",
     )
     train.add_argument(
-        "--out", type=Path, metavar="FILE", help="checkpoint to write (default: a new file in the runs folder)"
+        # A str, not a Path: "newdir/" (a folder, refused) must keep its trailing "/".
+        "--out", metavar="FILE", help="checkpoint to write (default: a new file in the runs folder)"
     )
     train.add_argument(
         "--resume", type=Path, metavar="FILE", help="continue a stopped run; writes back to FILE unless --out"

@@ -20,6 +20,7 @@ from mnist_studio.cli.training_text import (
     compilation_failed_line,
     divergence_text,
     finished_lines,
+    save_problem_line,
     started_line,
 )
 from mnist_studio.core.progress import CompilationFailed, RunStarted, RunStatus, TrainingFinished
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     except (CheckpointError, DatasetError, TrainingError) as error:
         raise CliError(str(error)) from error
     _report(args, trainer.config, finished, human)
+    if finished.checkpoint_path is None and finished.status is not RunStatus.FAILED:
+        return EXIT_USAGE  # trained, but no folder could hold the checkpoint (e.g. the disk is full)
     if finished.status is RunStatus.COMPLETED:
         return EXIT_OK
     if finished.status is RunStatus.STOPPED:
@@ -147,6 +150,9 @@ def signals_stop(trainer: Trainer) -> Iterator[list[int]]:
 
 
 def _report(args: argparse.Namespace, config: TrainingConfig, finished: TrainingFinished, human: TextIO) -> None:
+    problem = save_problem_line(finished)
+    if problem is not None:
+        print(f"mnist-studio train: {problem}", file=sys.stderr)
     for line in finished_lines(finished):
         print(line, file=human)
     if finished.divergence is not None:
@@ -169,6 +175,7 @@ def _result(config: TrainingConfig, finished: TrainingFinished) -> dict[str, Any
         "train_seconds": round(finished.train_seconds, 3),
         "images_per_second": round(finished.images_per_second, 1),
         "checkpoint": str(finished.checkpoint_path) if finished.checkpoint_path else None,
+        "save_problem": finished.save_problem.value if finished.save_problem else None,
         "divergence": None
         if divergence is None
         else {

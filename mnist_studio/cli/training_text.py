@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from mnist_studio.core.files import OutputPathError
 from mnist_studio.core.progress import (
     CompilationFailed,
     Divergence,
@@ -56,8 +57,20 @@ def divergence_text(divergence: Divergence) -> str:
     )
 
 
+def save_problem_line(record: TrainingFinished) -> str | None:
+    """Where the checkpoint went instead of where it was asked, or that it could go nowhere."""
+    if record.save_problem is None:
+        return None
+    why = OutputPathError(record.save_problem, record.requested_path or "").strerror
+    if record.checkpoint_path is None:
+        return f"could not write the checkpoint {record.requested_path} ({why}), nor anywhere else: the model is lost"
+    return f"could not write {record.requested_path} ({why}); the checkpoint was kept in {record.checkpoint_path}"
+
+
 def finished_lines(record: TrainingFinished) -> list[str]:
     """What a finished run prints on the human stream (a failed run's reason goes to stderr instead)."""
+    if record.checkpoint_path is None and record.status is not RunStatus.FAILED:
+        return []  # nothing was saved: save_problem_line says so on stderr
     if record.status is RunStatus.COMPLETED:
         return [f"Test accuracy {record.test_accuracy:.2%}; checkpoint: {record.checkpoint_path}"]
     if record.status is RunStatus.STOPPED:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Union
 
 from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.files import OutputProblem
 
 
 class RunStatus(str, enum.Enum):
@@ -134,8 +135,10 @@ class TrainingFinished:
     test_accuracy: float | None
     train_seconds: float
     images_per_second: float
-    checkpoint_path: Path | None  # None for a failed run: it writes no checkpoint
+    checkpoint_path: Path | None  # None for a failed run (it writes none), or when no folder could hold it
     divergence: Divergence | None = None  # set for a failed run
+    save_problem: OutputProblem | None = None  # why the checkpoint could not go where it was asked
+    requested_path: Path | None = None  # where it was asked to go, when it went elsewhere (or nowhere)
 
     @property
     def succeeded(self) -> bool:

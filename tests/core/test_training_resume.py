@@ -158,3 +158,83 @@ def test_a_config_from_the_checkpoint_is_kept_on_resume(stopped: Path) -> None:
     checkpoint = load_checkpoint(stopped)
     trainer = Trainer.resuming(checkpoint)
     assert dataclasses.replace(trainer.config, device="cpu") == dataclasses.replace(checkpoint.config, device="cpu")
+
+
+# Where the checkpoint goes: checked before training, reserved, and never lost at the end. ----------
+
+
+def test_an_unwritable_target_is_refused_before_any_step(tiny_config: ConfigFactory, tmp_path: Path) -> None:
+    for target in ("/proc/x.pt", str(tmp_path / "no-such-folder") + "/"):
+        trainer = Trainer(tiny_config(), checkpoint_path=target)
+        with pytest.raises(TrainingError) as raised:
+            next(trainer.run())
+        assert raised.value.reason is TrainingProblem.OUTPUT_UNUSABLE, target
+        assert trainer.model is None  # refused before the model was even built
+    assert not (tmp_path / "no-such-folder").exists() or not any((tmp_path / "no-such-folder").iterdir())
+
+
+def test_runs_started_together_never_share_a_default_name(tiny_config: ConfigFactory, private_runs: Path) -> None:
+    trainers = [Trainer(tiny_config()) for _ in range(3)]
+    runs = [trainer.run() for trainer in trainers]
+    started = [next(run) for run in runs]  # all three started in the same second, each reserved a name
+    paths = {trainer.checkpoint_path for trainer in trainers}
+    assert len(paths) == 3 and all(path.parent == private_runs for path in paths)
+    assert all(isinstance(record, RunStarted) for record in started)
+    for run in runs:
+        run.close()  # abandoned before saving: each reservation is given back
+    assert not list(private_runs.glob("*.pt"))
+
+
+def test_a_failed_run_gives_its_reserved_name_back(tiny_config: ConfigFactory, private_runs: Path) -> None:
+    config = tiny_config(learning_rate=1e6, optimizer="sgd", schedule="constant")
+    finished = list(Trainer(config, report_interval=0).run())[-1]
+    assert finished.status is RunStatus.FAILED
+    assert not list(private_runs.glob("*.pt"))
+
+
+@pytest.fixture
+def private_runs(tmp_path: Path) -> Path:
+    return tmp_path / "runs"  # the runs folder the autouse fixture points MNIST_STUDIO_RUNS at
+
+
+def failing_writes(monkeypatch: pytest.MonkeyPatch, failing: Callable[[Path], bool]) -> None:
+    """Make checkpoint writes to paths ``failing`` selects fail as a full disk does."""
+    from mnist_studio.core import checkpoints
+    from mnist_studio.core.files import OutputPathError, OutputProblem
+    from mnist_studio.core.training import loop
+
+    real = checkpoints.save_checkpoint
+
+    def save(path: Path | str, payload: dict[str, Any]) -> Path:
+        if failing(Path(path)):
+            raise OutputPathError(OutputProblem.NO_SPACE, path)
+        return real(path, payload)
+
+    monkeypatch.setattr(loop, "save_checkpoint", save)
+    monkeypatch.setattr(checkpoints, "save_checkpoint", save)
+
+
+def test_a_full_disk_at_the_end_keeps_the_trained_model_in_the_runs_folder(
+    tiny_config: ConfigFactory, tmp_path: Path, private_runs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mnist_studio.core.files import OutputProblem
+
+    asked = tmp_path / "usb" / "model.pt"
+    failing_writes(monkeypatch, lambda path: path == asked)
+    trainer = Trainer(tiny_config(), checkpoint_path=asked)
+    finished = list(trainer.run())[-1]
+    assert isinstance(finished, TrainingFinished) and finished.status is RunStatus.COMPLETED
+    assert finished.save_problem is OutputProblem.NO_SPACE and finished.requested_path == asked
+    assert finished.checkpoint_path is not None and finished.checkpoint_path.parent == private_runs
+    kept = load_checkpoint(finished.checkpoint_path)
+    assert kept.test_accuracy == finished.test_accuracy and not asked.exists()
+
+
+def test_when_no_folder_can_hold_it_the_model_stays_in_memory(
+    tiny_config: ConfigFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_writes(monkeypatch, lambda path: True)
+    trainer = Trainer(tiny_config(), checkpoint_path=tmp_path / "model.pt")
+    finished = list(trainer.run())[-1]
+    assert finished.status is RunStatus.COMPLETED and finished.checkpoint_path is None
+    assert finished.save_problem is not None and trainer.model is not None

@@ -4,6 +4,6 @@
 """
 
 from mnist_studio.core.training.errors import TrainingError, TrainingProblem
-from mnist_studio.core.training.loop import REPORT_INTERVAL_SECONDS, Trainer, default_checkpoint_path
+from mnist_studio.core.training.loop import REPORT_INTERVAL_SECONDS, Trainer
 
-__all__ = ["REPORT_INTERVAL_SECONDS", "Trainer", "TrainingError", "TrainingProblem", "default_checkpoint_path"]
+__all__ = ["REPORT_INTERVAL_SECONDS", "Trainer", "TrainingError", "TrainingProblem"]

@@ -19,13 +19,13 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
-from mnist_studio.core import paths
 from mnist_studio.core.augment import random_affine
-from mnist_studio.core.checkpoints import Checkpoint, build_payload, save_checkpoint
+from mnist_studio.core.checkpoints import Checkpoint, build_payload, reserve_run_path, save_checkpoint, save_fallback
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.datasets import DataSource, MnistSource
 from mnist_studio.core.devices import available_devices, default_cpu_threads, resolve_device
 from mnist_studio.core.evaluation import evaluate, test_set_metrics
+from mnist_studio.core.files import OutputPathError, check_output_target, release_reserved_path
 from mnist_studio.core.progress import (
     CompilationFailed,
     Divergence,
@@ -48,32 +48,6 @@ from mnist_studio.core.training.run import HISTORY_KEYS, TrainingRun
 REPORT_INTERVAL_SECONDS = 0.25
 
 
-def default_checkpoint_path(config: TrainingConfig) -> Path:
-    """A fresh file name in the runs folder: ``{arch}-{YYYYmmdd-HHMMSS}.pt`` (``-2``, ... if taken)."""
-    stem = f"{config.arch}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path = paths.runs_dir() / f"{stem}.pt"
-    number = 2
-    while path.exists():
-        path = paths.runs_dir() / f"{stem}-{number}.pt"
-        number += 1
-    return path
-
-
-def _check_writable(path: Path) -> None:
-    """Fail before training, not after it, when the checkpoint cannot be written."""
-    def unusable(text: str) -> TrainingError:
-        return TrainingError(TrainingProblem.OUTPUT_UNUSABLE, text, path=path)
-
-    if path.is_dir():
-        raise unusable(f"{path} is a folder; give a file name for the checkpoint")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise unusable(f"cannot create the folder {path.parent} ({error.strerror or error})") from None
-    if not os.access(path.parent, os.W_OK):
-        raise unusable(f"cannot write a checkpoint into {path.parent} (permission denied)")
-
-
 class _Diverged(Exception):
     """Raised inside the loop when the losses show divergence; ``run()`` ends the run failed."""
 
@@ -87,8 +61,10 @@ class Trainer:
 
     ``data`` is what it trains on (MNIST by default); ``initial_weights`` a completed checkpoint
     of the same architecture to start from (fine-tuning) instead of fresh weights;
-    ``checkpoint_path`` where the run's single checkpoint goes (default: a new file in the runs
-    folder). :meth:`resuming` continues a stopped run exactly where it stopped.
+    ``checkpoint_path`` where the run's single checkpoint goes (default: a new name in the runs
+    folder, reserved when the run starts); it is checked before training, and if writing it
+    still fails at the end the checkpoint goes to the runs (or temporary) folder instead, so a
+    trained model is never lost. :meth:`resuming` continues a stopped run exactly where it stopped.
     """
 
     def __init__(
@@ -101,7 +77,10 @@ class Trainer:
         report_interval: float = REPORT_INTERVAL_SECONDS,
     ) -> None:
         self.config = config
-        self.checkpoint_path = Path(checkpoint_path) if checkpoint_path else default_checkpoint_path(config)
+        # As given (a str keeps a trailing "/", which names a folder); None: reserved at start.
+        self._requested_path = os.fspath(checkpoint_path) if checkpoint_path else None
+        self.checkpoint_path: Path | None = Path(checkpoint_path) if checkpoint_path else None
+        self._reserved = False  # the checkpoint name is an empty file this run created
         self.model: nn.Module | None = None
         self._data = data if data is not None else MnistSource()
         self._initial_weights = initial_weights
@@ -161,15 +140,19 @@ class Trainer:
 
         Raises ``TrainingError`` (before training) when the run cannot start.
         """
-        run = self._prepare()
-        watch = DivergenceWatch(run.model)
-        yield self._started(run)
         try:
-            yield from self._train(run, watch)
-        except _Diverged as diverged:
-            if diverged.verdict.reason is not DivergenceReason.NO_PROGRESS:
-                watch.restore_last_good(diverged.verdict)
-            yield self._finished(run, RunStatus.FAILED, divergence=self._divergence(run, diverged.verdict))
+            run = self._prepare()
+            watch = DivergenceWatch(run.model)
+            yield self._started(run)
+            try:
+                yield from self._train(run, watch)
+            except _Diverged as diverged:
+                if diverged.verdict.reason is not DivergenceReason.NO_PROGRESS:
+                    watch.restore_last_good(diverged.verdict)
+                yield self._finished(run, RunStatus.FAILED, divergence=self._divergence(run, diverged.verdict))
+        finally:
+            if self._reserved and self.checkpoint_path is not None:
+                release_reserved_path(self.checkpoint_path)  # only while still the empty reservation
 
     def _train(self, run: TrainingRun, watch: DivergenceWatch) -> Iterator[Progress]:
         progress = run.progress
@@ -284,7 +267,7 @@ class Trainer:
             device = resolve_device(config.device)
         except ValueError as error:
             raise TrainingError(TrainingProblem.DEVICE_UNAVAILABLE, str(error), device=config.device) from None
-        _check_writable(self.checkpoint_path)
+        self._check_output()
         if self._resume_from is not None:
             self._check_resumable(self._resume_from)
         if self._initial_weights is not None:
@@ -317,6 +300,19 @@ class Trainer:
         if self._initial_weights is not None:  # the "before" of a fine-tuning run, on its own validation set
             run.initial_val_accuracy = evaluate(model, data.val_images, data.val_labels).accuracy
         return run
+
+    def _check_output(self) -> None:
+        """Fail before training, not after it, when the checkpoint could not be written."""
+        try:
+            if self._requested_path is None:
+                self.checkpoint_path = reserve_run_path(self.config.arch)
+                self._reserved = True
+            else:
+                check_output_target(self._requested_path)
+        except OutputPathError as error:
+            raise TrainingError(
+                TrainingProblem.OUTPUT_UNUSABLE, str(error), path=error.path, output_problem=error.reason
+            ) from None
 
     @staticmethod
     def _check_resumable(checkpoint: Checkpoint) -> None:
@@ -401,6 +397,8 @@ class Trainer:
             images_per_second=metrics["images_per_second"],
             checkpoint_path=facts.get("checkpoint_path"),
             divergence=facts.get("divergence"),
+            save_problem=facts.get("save_problem"),
+            requested_path=facts.get("requested_path"),
         )
 
     def _finish_completed(self, run: TrainingRun) -> TrainingFinished:
@@ -413,14 +411,17 @@ class Trainer:
                 "test_accuracy": parent.test_accuracy,
                 "val_accuracy": run.initial_val_accuracy,  # the parent's accuracy on this run's validation set
             }
-        path = self._save(run, RunStatus.COMPLETED, metrics, training_state={})
-        return self._finished(run, RunStatus.COMPLETED, test_accuracy=metrics["test_accuracy"], checkpoint_path=path)
+        saved = self._save(run, RunStatus.COMPLETED, metrics, training_state={})
+        return self._finished(run, RunStatus.COMPLETED, test_accuracy=metrics["test_accuracy"], **saved)
 
     def _finish_stopped(self, run: TrainingRun) -> TrainingFinished:
-        path = self._save(run, RunStatus.STOPPED, run.metrics(), training_state=run.training_state())
-        return self._finished(run, RunStatus.STOPPED, checkpoint_path=path)
+        saved = self._save(run, RunStatus.STOPPED, run.metrics(), training_state=run.training_state())
+        return self._finished(run, RunStatus.STOPPED, **saved)
 
-    def _save(self, run: TrainingRun, status: RunStatus, metrics: dict[str, Any], training_state: dict[str, Any]) -> Path:
+    def _save(
+        self, run: TrainingRun, status: RunStatus, metrics: dict[str, Any], training_state: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Write the checkpoint; if that fails, keep it elsewhere. The facts of where it went."""
         payload = build_payload(
             run.config,
             run.model,
@@ -430,11 +431,15 @@ class Trainer:
             metrics=metrics,
             training_state=training_state,
         )
+        asked = self.checkpoint_path
         try:
-            return save_checkpoint(self.checkpoint_path, payload)
-        except OSError as error:
-            raise TrainingError(
-                TrainingProblem.SAVE_FAILED,
-                f"could not write the checkpoint {self.checkpoint_path} ({error.strerror or error})",
-                path=self.checkpoint_path,
-            ) from None
+            path = save_checkpoint(self._requested_path or asked, payload)
+            self._reserved = False
+            return {"checkpoint_path": path}
+        except OutputPathError as error:
+            problem = error.reason
+        try:
+            rescued = save_fallback(payload, asked)
+        except OutputPathError:
+            rescued = None  # nowhere to write: the model stays in memory (a GUI can still offer Save as…)
+        return {"checkpoint_path": rescued, "save_problem": problem, "requested_path": asked}
