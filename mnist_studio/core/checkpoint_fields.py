@@ -8,7 +8,6 @@ model lists, the CLI and resuming can trust the types they read.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +16,7 @@ import torch
 
 from mnist_studio.core.checkpoint_reading import CheckpointError, CheckpointProblem
 from mnist_studio.core.config import TrainingConfig
+from mnist_studio.core.values import is_finite_number, is_whole
 
 STATUSES = ("completed", "stopped")
 MAX_DEPTH = 16  # a stopped run's optimizer state is 6 levels deep
@@ -87,12 +87,6 @@ def check_plain(path: Path, payload: Any) -> None:
             raise _corrupt(path, f"an object of type {type(value).__name__}")
 
 
-def _is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _tensor_dict(value: Any) -> dict[str, torch.Tensor]:
@@ -110,7 +104,7 @@ def _status(value: Any) -> str:
 
 
 def _count(value: Any) -> int:
-    if not _is_whole(value) or value < 0:
+    if not is_whole(value) or value < 0:
         raise ValueError(f"{str(value)[:40]!r} is not a count")
     return value
 
@@ -122,7 +116,7 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 def _fraction(name: str, value: Any) -> None:
-    if value is not None and not (_is_real(value) and 0 <= value <= 1):
+    if value is not None and not (is_finite_number(value) and 0 <= value <= 1):
         raise ValueError(f"{name} is not a fraction from 0 to 1")
 
 
@@ -132,10 +126,10 @@ def _metrics(value: Any) -> dict[str, Any]:
     for name in _FRACTIONS:
         _fraction(name, metrics.get(name))
     for name in _COUNTS:
-        if metrics.get(name) is not None and not (_is_whole(metrics[name]) and metrics[name] >= 0):
+        if metrics.get(name) is not None and not (is_whole(metrics[name]) and metrics[name] >= 0):
             raise ValueError(f"{name} is not a count")
     for name in _AMOUNTS:
-        if metrics.get(name) is not None and not (_is_real(metrics[name]) and metrics[name] >= 0):
+        if metrics.get(name) is not None and not (is_finite_number(metrics[name]) and metrics[name] >= 0):
             raise ValueError(f"{name} is not a number of 0 or more")
     per_class = metrics.get("per_class_accuracy")
     if per_class is not None:
@@ -145,7 +139,7 @@ def _metrics(value: Any) -> dict[str, Any]:
             _fraction("per_class_accuracy", accuracy)
     history = metrics.get("history", [])
     if not isinstance(history, list) or not all(
-        isinstance(epoch, dict) and all(_is_real(number) for number in epoch.values()) for epoch in history
+        isinstance(epoch, dict) and all(is_finite_number(number) for number in epoch.values()) for epoch in history
     ):
         raise ValueError("history is not a list of epochs with numbers")
     if not isinstance(metrics.get("device", ""), str):

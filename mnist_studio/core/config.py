@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from mnist_studio.core.constants import VALIDATION_SIZE
 from mnist_studio.core.registry import ARCHITECTURES, DEFAULT_ARCHITECTURE, get_architecture
+from mnist_studio.core.values import is_finite_number, is_whole
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "onecycle")
@@ -23,12 +23,6 @@ class ConfigError(ValueError):
     """A configuration value is out of range; the message names the field and the valid range."""
 
 
-def _is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
@@ -59,32 +53,32 @@ class TrainingConfig:
                 f"arch must be one of {', '.join(ARCHITECTURES)}",
             ),
             (
-                _is_whole(self.epochs) and 1 <= self.epochs <= MAX_EPOCHS,
+                is_whole(self.epochs) and 1 <= self.epochs <= MAX_EPOCHS,
                 f"epochs must be a whole number from 1 to {MAX_EPOCHS}",
             ),
             (
-                _is_whole(self.batch_size) and 1 <= self.batch_size <= MAX_BATCH_SIZE,
+                is_whole(self.batch_size) and 1 <= self.batch_size <= MAX_BATCH_SIZE,
                 f"batch size must be a whole number from 1 to {MAX_BATCH_SIZE}",
             ),
             # No upper bound: a rate that diverges is caught by the engine's NaN stop with a clear message.
-            (_is_real(self.learning_rate) and self.learning_rate > 0, "learning rate must be a number above 0"),
+            (is_finite_number(self.learning_rate) and self.learning_rate > 0, "learning rate must be a number above 0"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
             (
-                _is_real(self.weight_decay) and 0 <= self.weight_decay < 1,
+                is_finite_number(self.weight_decay) and 0 <= self.weight_decay < 1,
                 "weight decay must be at least 0 and below 1",
             ),
             (isinstance(self.augment, bool), "augment must be true or false"),
             (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
             (self.precision in PRECISIONS, f"precision must be one of {', '.join(PRECISIONS)}"),
             (isinstance(self.compile, bool), "compile must be true or false"),
-            (_is_whole(self.seed) and 0 <= self.seed < 2**63, "seed must be a non-negative whole number"),
+            (is_whole(self.seed) and 0 <= self.seed < 2**63, "seed must be a non-negative whole number"),
             (
-                self.threads is None or (_is_whole(self.threads) and 1 <= self.threads <= 256),
+                self.threads is None or (is_whole(self.threads) and 1 <= self.threads <= 256),
                 "threads must be a whole number from 1 to 256",
             ),
             (
-                self.subset is None or (_is_whole(self.subset) and 1 <= self.subset <= TRAINING_IMAGES),
+                self.subset is None or (is_whole(self.subset) and 1 <= self.subset <= TRAINING_IMAGES),
                 f"subset must be a whole number of images from 1 to {TRAINING_IMAGES}",
             ),
         ]

@@ -9,7 +9,6 @@ instead of failing steps or epochs later.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +19,7 @@ from torch import nn
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.datasets import TrainingData
 from mnist_studio.core.training.errors import TrainingError, TrainingProblem
+from mnist_studio.core.values import is_finite_number, is_whole
 
 HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "val_accuracy", "seconds")
 
@@ -175,13 +175,13 @@ def _cannot_resume(path: Path, detail: str) -> TrainingError:
 
 
 def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if not is_whole(value) or not low <= value <= high:
         raise _Unfit(f"{name} is {value!r}, not a whole number from {low} to {high}")
     return value
 
 
 def _real(value: Any, name: str) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+    if not is_finite_number(value):
         raise _Unfit(f"{name} is {value!r}, not a finite number")
     if value < 0:
         raise _Unfit(f"{name} is negative")
@@ -189,9 +189,7 @@ def _real(value: Any, name: str) -> float:
 
 
 def _is_epoch_record(record: Any) -> bool:
-    return isinstance(record, dict) and all(
-        isinstance(record.get(key), (int, float)) and not isinstance(record.get(key), bool) for key in HISTORY_KEYS
-    )
+    return isinstance(record, dict) and all(is_finite_number(record.get(key)) for key in HISTORY_KEYS)
 
 
 def _check_optimizer_state(optimizer: torch.optim.Optimizer) -> None:
