@@ -255,3 +255,42 @@ def test_reserved_run_names_never_repeat_and_the_save_fills_them(tmp_path: Path)
     assert all(path.parent == paths.runs_dir() and path.name.startswith("lenet5-") for path in reserved)
     save_checkpoint(reserved[0], make_payload())
     assert load_checkpoint(reserved[0]).arch == "lenet5"
+
+
+def test_a_file_too_large_for_the_file_system_is_not_called_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FileTooLarge(FullDisk):
+        def write(self, data: Any) -> int:
+            if len(data) > self.room:
+                self.room = 2**40  # fails once: what torch was told is all that tells the cause
+                raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))  # FAT32's 4 GiB, or ulimit -f
+            return super().write(data)
+
+    def open_with_a_size_limit(temporary: Path) -> io.BufferedWriter:
+        temporary.touch()
+        return io.BufferedWriter(FileTooLarge(1000))
+
+    monkeypatch.setattr(files, "_open_new", open_with_a_size_limit)
+    with pytest.raises(OutputPathError) as raised:  # torch raises its RuntimeError; the stream saw EFBIG
+        save_checkpoint(tmp_path / "model.pt", make_payload())
+    assert raised.value.reason is OutputProblem.WRITE_FAILED
+    assert str(raised.value) == f"{tmp_path / 'model.pt'}: could not write the file (File too large)"
+
+
+def test_any_unforeseen_failure_while_loading_is_still_a_checkpoint_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = save_checkpoint(tmp_path / "model.pt", make_payload())
+
+    def unforeseen(*args: Any, **keywords: Any) -> None:
+        raise KeyError("something nobody thought of")
+
+    monkeypatch.setattr(checkpoints, "validate_checkpoint_fields", unforeseen)
+    with pytest.raises(CheckpointError, match="corrupt \\(KeyError\\)") as raised:
+        load_checkpoint(path)
+    assert raised.value.reason is checkpoints.CheckpointProblem.CORRUPT
+    monkeypatch.undo()
+    monkeypatch.setattr(torch.nn.Module, "load_state_dict", unforeseen)
+    with pytest.raises(CheckpointError, match="corrupt \\(KeyError\\)"):
+        load_model(path)
