@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -513,6 +512,52 @@ def parallel_default_runs(base: Path) -> tuple[bool, str]:
     return True, ""
 
 
+REFUSAL_COST = """
+import json, resource, sys, time
+from mnist_studio.core.checkpoints import CheckpointError, load_checkpoint
+from mnist_studio.core.data import DatasetError, load_mnist
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+load_checkpoint(sys.argv[1])  # a good file first: imports and allocator warmed, its peak the baseline
+good = peak_mb()
+for kind, path in zip(sys.argv[2::2], sys.argv[3::2]):
+    started = time.perf_counter()
+    try:
+        load_checkpoint(path) if kind == "checkpoint" else load_mnist(__import__("pathlib").Path(path))
+        verdict = "LOADED"
+    except (CheckpointError, DatasetError) as error:
+        verdict = "refused"
+    print(json.dumps([path.rsplit("/", 1)[-1], verdict, time.perf_counter() - started, peak_mb() - good]))
+"""
+
+
+def refusal_costs(base: Path) -> list[str]:
+    """Time and extra peak memory of refusing each bomb in one process, after loading a good MLP checkpoint."""
+    folder = base / "refusal-cost"
+    folder.mkdir()
+    good = craft.save_raw(folder / "good-mlp.pt", craft.good_payload("mlp"))
+    data = mnist_copy(folder)
+    craft.idx_gzip_bomb(data / "train-images-idx3-ubyte.gz", 2051, 60_000, 3 * GIB)
+    hostile = [
+        ("checkpoint", craft.deflate_bomb(folder / "deflate-bomb-4GiB.pt", 4 * GIB)),
+        ("checkpoint", craft.many_pickles(folder / "many-pickles.pt", 8, 60 * 2**20)),
+        ("checkpoint", huge_file(folder)),
+        ("data", data),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", REFUSAL_COST, str(good), *[str(item) for pair in hostile for item in pair]],
+        capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=os.environ | {"PYTHONPATH": str(ROOT)},
+    )
+    lines = []
+    for line in result.stdout.splitlines():
+        name, verdict, seconds, extra = json.loads(line)
+        within = verdict == "refused" and extra < MEMORY_ALLOWANCE_MB
+        lines.append(f"{'ok  ' if within else 'FAIL'} {name:<28} {verdict:<8} {seconds:6.3f} s  {extra:+7.1f} MB")
+    return lines or [f"FAIL the measurement did not run: {result.stderr.strip()[-300:]}"]
+
+
 def judge(attack: Attack, outcome: Outcome, folder: Path, baselines: dict[str, Outcome]) -> str:
     """"" when the attack was handled cleanly, else what went wrong."""
     if outcome.timed_out:
@@ -546,16 +591,19 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2, help="attacks run at once (default 2)")
     parser.add_argument("--list", action="store_true", help="list the attacks and exit")
     args = parser.parse_args()
-    chosen = [attack for attack in attacks() if args.k in attack.name]
+    every = attacks()
+    chosen = [attack for attack in every if args.k in attack.name]
+    needed = {attack.memory_baseline for attack in chosen}
+    chosen = [attack for attack in every if attack in chosen or attack.name in needed]
     if args.list:
         for attack in chosen:
             print(f"[{attack.items:>2}] {attack.name}")
         return 0
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     base = Path(tempfile.mkdtemp(prefix="mnist-attacks-"))
     baselines: dict[str, Outcome] = {}
     failures: list[str] = []
     skipped = 0
+    extra_attacks = 0  # attacks beyond the CLI list: parallel runs, in-process refusal costs
 
     def run(attack: Attack) -> tuple[Attack, Outcome | None, str, Path]:
         folder = base / attack.name.replace(" ", "-").replace("/", "_")
@@ -580,8 +628,6 @@ def main() -> int:
                         print(f"SKIP [{attack.items:>2}] {attack.name}: {note}")
                         continue
                     baselines[attack.name] = outcome
-                    if attack.memory_baseline and attack.memory_baseline not in baselines:
-                        raise SystemExit(f"run the baseline too: {attack.memory_baseline}")
                     problem = judge(attack, outcome, folder, baselines)
                     verdict = "ok  " if not problem else "FAIL"
                     figures = f"{outcome.seconds:5.1f} s {outcome.peak_mb:6.0f} MB"
@@ -592,14 +638,21 @@ def main() -> int:
         if not args.k or args.k in "parallel default runs":
             ok, problem = parallel_default_runs(base)
             print(f"{'ok  ' if ok else 'FAIL'} [ 2] three parallel runs with the default output  {problem}")
-            chosen = [*chosen, Attack("three parallel runs", "2", lambda folder: [])]
+            extra_attacks = 1
             if not ok:
                 failures.append("three parallel runs")
+        if not args.k:
+            print("\nRefusal cost in one process (time, peak memory over loading a good MLP checkpoint):")
+            for line in refusal_costs(base):
+                extra_attacks += 1  # counted with the attacks
+                print("  " + line)
+                if line.startswith("FAIL"):
+                    failures.append(line)
     finally:
         for mount in base.glob("*/tiny"):
             subprocess.run(["umount", str(mount)], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
-    ran = len(chosen) - skipped
+    ran = len(chosen) - skipped + extra_attacks
     print(f"\n{ran} attacks: {ran - len(failures)} handled cleanly, {len(failures)} not; {skipped} skipped")
     return 1 if failures else 0
 

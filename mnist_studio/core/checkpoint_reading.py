@@ -23,6 +23,7 @@ from typing import IO, Any
 import torch
 
 from mnist_studio.core.config import TRAINING_IMAGES
+from mnist_studio.core.file_errors import file_kind
 from mnist_studio.core.registry import ARCHITECTURES
 
 _FLOAT32_BYTES = 4
@@ -123,7 +124,7 @@ def _open_regular(path: Path) -> IO[bytes]:
     if stat.S_ISDIR(status.st_mode):
         raise CheckpointError(path, CheckpointProblem.IS_FOLDER)
     if not stat.S_ISREG(status.st_mode):
-        raise CheckpointError(path, CheckpointProblem.NOT_REGULAR, _file_kind(status.st_mode))
+        raise CheckpointError(path, CheckpointProblem.NOT_REGULAR, file_kind(status.st_mode))
     try:
         # O_NONBLOCK: should a FIFO be swapped in after the check, opening it still returns at once.
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -133,18 +134,8 @@ def _open_regular(path: Path) -> IO[bytes]:
     mode = os.fstat(handle).st_mode
     if not stat.S_ISREG(mode):
         stream.close()
-        raise CheckpointError(path, CheckpointProblem.NOT_REGULAR, _file_kind(mode))
+        raise CheckpointError(path, CheckpointProblem.NOT_REGULAR, file_kind(mode))
     return stream
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a plain file"
 
 
 def _check_archive(path: Path, stream: IO[bytes]) -> None:

@@ -30,9 +30,30 @@ import secrets
 import shutil
 import stat
 import time
-from enum import Enum
 from pathlib import Path
 from typing import IO, Any, Callable
+
+from mnist_studio.core.file_errors import (
+    NO_SPACE_ERRNOS,
+    OutputPathError,
+    OutputProblem,
+    file_kind,
+    from_os_error,
+)
+
+__all__ = [
+    "STALE_TEMPORARY_SECONDS",
+    "OutputPathError",
+    "OutputProblem",
+    "atomic_write",
+    "atomic_write_bytes",
+    "check_output_target",
+    "is_temporary_name",
+    "release_reserved_path",
+    "remove_stale_temporaries",
+    "reserve_path",
+    "temporary_name",
+]
 
 STALE_TEMPORARY_SECONDS = 5 * 60  # a live writer touches its file far more often than this
 _TOKEN_HEX = 12
@@ -40,88 +61,6 @@ _TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{%d}\.tmp$" % _TOKEN_HEX, re.DOTALL)
 _TEMPORARY_EXTRA_BYTES = len(".") + len(".") + _TOKEN_HEX + len(".tmp")
 _DEFAULT_NAME_MAX = 255
 _DEFAULT_PATH_MAX = 4096
-_NO_SPACE_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
-
-
-class OutputProblem(Enum):
-    """Why a file cannot be written where the user asked."""
-
-    IS_FOLDER = "is_folder"  # an existing folder, or a name ending in "/"
-    NOT_REGULAR = "not_regular"  # a FIFO, device node or socket
-    BROKEN_LINK = "broken_link"  # a symbolic link to nothing, or a loop of links
-    READ_ONLY = "read_only"
-    NAME_TOO_LONG = "name_too_long"
-    NO_FOLDER = "no_folder"  # the folder does not exist and cannot be created
-    FOLDER_NOT_WRITABLE = "folder_not_writable"
-    NO_SPACE = "no_space"  # the device (or the user's quota) is full
-    WRITE_FAILED = "write_failed"  # any other failure of the write itself
-
-
-_WORDING = {
-    OutputProblem.IS_FOLDER: "is a folder, not a file name; give a file name (inside it, for example)",
-    OutputProblem.NOT_REGULAR: "is not a regular file ({detail}); refusing to replace it",
-    OutputProblem.BROKEN_LINK: "is a symbolic link that leads to no file; refusing to write through it",
-    OutputProblem.READ_ONLY: "the file is read-only; refusing to replace it (make it writable or choose another name)",
-    OutputProblem.NAME_TOO_LONG: "the name is too long for this file system ({detail})",
-    OutputProblem.NO_FOLDER: "cannot create the folder to hold it ({detail})",
-    OutputProblem.FOLDER_NOT_WRITABLE: "cannot write into its folder ({detail})",
-    OutputProblem.NO_SPACE: "no space left on the device; the file was not written",
-    OutputProblem.WRITE_FAILED: "could not write the file ({detail})",
-}
-_ERRNOS = {
-    OutputProblem.IS_FOLDER: errno.EISDIR,
-    OutputProblem.NOT_REGULAR: errno.EPERM,
-    OutputProblem.BROKEN_LINK: errno.ENOENT,
-    OutputProblem.READ_ONLY: errno.EACCES,
-    OutputProblem.NAME_TOO_LONG: errno.ENAMETOOLONG,
-    OutputProblem.NO_FOLDER: errno.ENOENT,
-    OutputProblem.FOLDER_NOT_WRITABLE: errno.EACCES,
-    OutputProblem.NO_SPACE: errno.ENOSPC,
-    OutputProblem.WRITE_FAILED: errno.EIO,
-}
-
-
-class OutputPathError(OSError):
-    """A file cannot be written at ``path``: ``reason`` says why, ``detail`` adds the system's words.
-
-    ``str(error)`` is one English line, ``"{path}: {why}"``; ``strerror`` is the ``why`` alone.
-    """
-
-    def __init__(self, reason: OutputProblem, path: str | os.PathLike[str], detail: str = "") -> None:
-        self.reason = reason
-        self.detail = detail
-        super().__init__(_ERRNOS[reason], _WORDING[reason].format(detail=detail or "unknown reason"), os.fspath(path))
-        self.path = Path(path)
-
-    def __str__(self) -> str:
-        return f"{self.filename}: {self.strerror}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.reason, self.filename, self.detail))
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a plain file"
-
-
-def _from_os_error(error: OSError, path: str | os.PathLike[str], *, folder: bool = False) -> OutputPathError:
-    """The OutputPathError that an OSError met while writing ``path`` (or its folder) amounts to."""
-    if isinstance(error, OutputPathError):
-        return error
-    detail = error.strerror or str(error)
-    if error.errno in _NO_SPACE_ERRNOS:
-        return OutputPathError(OutputProblem.NO_SPACE, path)
-    if error.errno == errno.ENAMETOOLONG:
-        return OutputPathError(OutputProblem.NAME_TOO_LONG, path, detail)
-    if folder:
-        return OutputPathError(OutputProblem.FOLDER_NOT_WRITABLE, path, detail)
-    return OutputPathError(OutputProblem.WRITE_FAILED, path, detail)
 
 
 def _ends_with_separator(raw: str) -> bool:
@@ -177,11 +116,11 @@ def _check_existing(raw: str | os.PathLike[str], target: Path) -> os.stat_result
     except NotADirectoryError:
         raise OutputPathError(OutputProblem.NO_FOLDER, raw, "a part of the path is a file, not a folder") from None
     except OSError as error:
-        raise _from_os_error(error, raw) from None
+        raise from_os_error(error, raw) from None
     if stat.S_ISDIR(status.st_mode):
         raise OutputPathError(OutputProblem.IS_FOLDER, raw)
     if not stat.S_ISREG(status.st_mode):
-        raise OutputPathError(OutputProblem.NOT_REGULAR, raw, _file_kind(status.st_mode))
+        raise OutputPathError(OutputProblem.NOT_REGULAR, raw, file_kind(status.st_mode))
     # The mode bits first: root may write anything, yet a 0444 file is still one not to replace.
     if not stat.S_IMODE(status.st_mode) & 0o222 or not os.access(target, os.W_OK):
         raise OutputPathError(OutputProblem.READ_ONLY, raw)
@@ -196,8 +135,8 @@ def _make_folder(raw: str | os.PathLike[str], folder: Path) -> None:
     except NotADirectoryError:
         raise OutputPathError(OutputProblem.NO_FOLDER, raw, "a part of the path is a file, not a folder") from None
     except OSError as error:
-        if error.errno in _NO_SPACE_ERRNOS or error.errno == errno.ENAMETOOLONG:
-            raise _from_os_error(error, raw) from None
+        if error.errno in NO_SPACE_ERRNOS or error.errno == errno.ENAMETOOLONG:
+            raise from_os_error(error, raw) from None
         raise OutputPathError(OutputProblem.NO_FOLDER, raw, error.strerror or str(error)) from None
 
 
@@ -207,7 +146,7 @@ def _probe_folder(raw: str | os.PathLike[str], target: Path) -> None:
     try:
         handle = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise _from_os_error(error, raw, folder=True) from None
+        raise from_os_error(error, raw, folder=True) from None
     os.close(handle)
     try:
         probe.unlink()
@@ -318,9 +257,9 @@ def atomic_write(
             pass
         recorded = stream.error if stream is not None else None
         if recorded is not None:
-            raise _from_os_error(recorded, path) from None
+            raise from_os_error(recorded, path) from None
         if isinstance(error, OSError):
-            raise _from_os_error(error, path, folder=stream is None) from None
+            raise from_os_error(error, path, folder=stream is None) from None
         raise
     _fsync_folder(target.parent)
     return Path(path)
@@ -396,7 +335,7 @@ def reserve_path(folder: str | os.PathLike[str], stem: str, suffix: str) -> Path
             number += 1
             continue
         except OSError as error:
-            raise _from_os_error(error, path, folder=True) from None
+            raise from_os_error(error, path, folder=True) from None
         os.close(handle)
         return path
 
