@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
-CLI_COMMANDS = ("train", "evaluate", "predict", "finetune", "models", "install-desktop")
+from mnist_studio.commands import CLI_COMMANDS
 CLI_FLAGS = ("-h", "--help", "--version")
 EXIT_USAGE = 2
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")

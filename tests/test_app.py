@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_studio.app import CLI_COMMANDS
+from mnist_studio.commands import CLI_COMMANDS
 from mnist_studio.cli import COMMAND_MODULES
 from mnist_studio.cli.parser import build_parser
 

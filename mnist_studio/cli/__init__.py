@@ -11,9 +11,9 @@ import os
 import sys
 import traceback
 
-from mnist_studio.app import CLI_COMMANDS
 from mnist_studio.cli.errors import CliError
 from mnist_studio.cli.parser import build_parser
+from mnist_studio.commands import CLI_COMMANDS
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # an unexpected internal error (a bug)
