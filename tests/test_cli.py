@@ -163,6 +163,16 @@ def test_evaluate_json(trained: tuple[Any, Path], tmp_path: Path) -> None:
     assert isinstance(values["seconds"], float)
 
 
+def test_evaluate_threads_sets_the_cpu_threads(trained: tuple[Any, Path], tmp_path: Path) -> None:
+    _, path = trained
+    one = cli(tmp_path, "evaluate", path, "--device", "cpu", "--threads", "1", "--json")
+    assert one.returncode == 0, one.stderr
+    values = last_json(one.stdout)
+    assert values["threads"] == 1 and values["total"] == 10_000
+    assert_short_error(cli(tmp_path, "evaluate", path, "--threads", "0"))
+    assert "--threads" in cli(tmp_path, "evaluate", "--help").stdout
+
+
 def test_evaluate_prints_accuracy_per_digit_and_confusion(trained: tuple[Any, Path], tmp_path: Path) -> None:
     _, path = trained
     result = cli(tmp_path, "evaluate", path, "--device", "cpu")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 
+import torch
+
 from mnist_studio.cli import EXIT_OK
 from mnist_studio.cli.digit_sets import load_personal_set, skipped_json
 from mnist_studio.cli.errors import CliError
@@ -26,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
         device = resolve_device(args.device)
     except ValueError as error:
         raise CliError(str(error)) from error
+    if args.threads is not None:
+        if args.threads < 1:
+            raise CliError(f"--threads must be at least 1, not {args.threads}")
+        torch.set_num_threads(args.threads)
     try:
         model, checkpoint = load_model(args.checkpoint, device)
         skipped = []
@@ -53,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             "confusion": result.confusion.tolist(),
             "seconds": round(result.seconds, 4),
             "device": device.type,
+            "threads": torch.get_num_threads() if device.type == "cpu" else None,
         }
         if args.data is not None:
             values |= {"count": result.total, "per_class_count": per_class_count, "skipped": skipped_json(skipped)}

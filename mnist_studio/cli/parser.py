@@ -154,6 +154,7 @@ def _add_evaluate(commands: argparse._SubParsersAction, common: argparse.Argumen
         "--data", type=Path, metavar="FOLDER", help="a digit set (FOLDER/0/*.png … FOLDER/9/*.png) instead of MNIST"
     )
     evaluate.add_argument("--device", choices=DEVICES, default="auto")
+    evaluate.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: PyTorch's, every core)")
 
 
 def _add_predict(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -7,11 +7,7 @@ import math
 import torch
 from torch.nn import functional as F
 
-from mnist_studio.core.constants import NORMALISED_BACKGROUND
-
-MAX_ROTATION_DEGREES = 12.0
-SCALE_RANGE = (0.85, 1.15)
-MAX_SHIFT_PIXELS = 2.5
+from mnist_studio.core.constants import MAX_ROTATION_DEGREES, MAX_SHIFT_PIXELS, NORMALISED_BACKGROUND, SCALE_RANGE
 
 
 def random_affine(

@@ -13,3 +13,8 @@ MNIST_STD = 0.3081
 NORMALISED_BACKGROUND = (0.0 - MNIST_MEAN) / MNIST_STD
 
 VALIDATION_SIZE = 5_000
+
+# How far augmentation moves a training image at most (core/augment.py; the Train form's tooltip says it).
+MAX_ROTATION_DEGREES = 12.0
+SCALE_RANGE = (0.85, 1.15)
+MAX_SHIFT_PIXELS = 2.5

@@ -10,10 +10,13 @@ import ctypes
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
 EXIT_NO_DISPLAY = 2
+X_CONNECT_ATTEMPTS = 5  # pauses of 0.1, 0.2, 0.3 and 0.4 s between them: about 1 s in all
+X_CONNECT_PAUSE_SECONDS = 0.1
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "minimalegl", "vnc", "linuxfb", "eglfs", "vkkhrdisplay"}
 HEADLESS_HINT = "train without a window (mnist-studio train --help)"
 HINT = f"run it in a desktop session, under a virtual display (xvfb-run mnist-studio), or {HEADLESS_HINT}"
@@ -37,6 +40,7 @@ DEBIAN_PACKAGES = {
     "libfontconfig.so.1": "libfontconfig1",
     "libdbus-1.so.3": "libdbus-1-3",
 }
+_sleep = time.sleep  # the tests count the pauses instead of waiting
 
 
 def missing_library_message(what: str, loader_error: str) -> str:
@@ -63,6 +67,11 @@ def _xcb_plugin() -> Path | None:
 
 
 def _x_display_reachable(display: str) -> bool:
+    """True when an X connection to ``display`` succeeds within a few tries.
+
+    A busy X server (another client mid-request, Xvfb starting) refuses a connection now and
+    then where Qt, a moment later, would connect: one failed try is not "no display".
+    """
     try:
         xcb = ctypes.CDLL("libxcb.so.1")
     except OSError:
@@ -71,10 +80,15 @@ def _x_display_reachable(display: str) -> bool:
     xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
     xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
     xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
-    connection = xcb.xcb_connect(display.encode(), None)
-    failed = xcb.xcb_connection_has_error(connection) != 0
-    xcb.xcb_disconnect(connection)
-    return not failed
+    for attempt in range(X_CONNECT_ATTEMPTS):
+        if attempt:
+            _sleep(X_CONNECT_PAUSE_SECONDS * attempt)
+        connection = xcb.xcb_connect(display.encode(), None)
+        failed = xcb.xcb_connection_has_error(connection) != 0
+        xcb.xcb_disconnect(connection)
+        if not failed:
+            return True
+    return False
 
 
 def _xcb_problem(display: str) -> str | None:

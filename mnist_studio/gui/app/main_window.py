@@ -18,6 +18,7 @@ from mnist_studio.gui.app.about import show_about
 from mnist_studio.gui.app.features import FEATURES
 from mnist_studio.gui.app.icon import app_icon
 from mnist_studio.gui.app.status_bar import StatusLabels
+from mnist_studio.gui.common.feature import Feature
 from mnist_studio.gui.common.file_dialogs import ask_checkpoint_save_path, ask_checkpoint_to_open
 from mnist_studio.gui.services.context import STATUS_TIMEOUT_MS, AppContext
 from mnist_studio.gui.services.model_library import LoadedModel
@@ -69,9 +70,10 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.open_action = self._menu_action(self.tr("&Open checkpoint…"), "Ctrl+O", self._ask_open)
         self.save_action = self._menu_action(self.tr("&Save checkpoint as…"), "Ctrl+Shift+S", self._ask_save)
+        self.export_action = self._menu_action(self.tr("&Export…"), "Ctrl+E", self._export_current_tab)
         self.quit_action = self._menu_action(self.tr("&Quit"), "Ctrl+Q", self.close)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        file_menu.addActions([self.open_action, self.save_action])
+        file_menu.addActions([self.open_action, self.save_action, self.export_action])
         for feature in self.features:
             file_menu.addActions(feature.file_actions())
         file_menu.addSeparator()
@@ -79,10 +81,28 @@ class MainWindow(QMainWindow):
         for feature in self.features:
             for title, actions in feature.menus():
                 self.menuBar().addMenu(title).addActions(actions)
+        self.tabs.currentChanged.connect(self._show_export_of_current_tab)
+        self._show_export_of_current_tab()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self.about_action = self._menu_action(self.tr("&About MNIST Studio"), None, self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
+
+    def current_feature(self) -> Feature:
+        """The feature whose tab is in view."""
+        return self.features[max(0, self.tabs.currentIndex())]
+
+    @Slot()
+    def _show_export_of_current_tab(self) -> None:
+        text = self.current_feature().export_text()
+        self.export_action.setText(text or self.tr("&Export…"))
+        self.export_action.setEnabled(text is not None)
+
+    @Slot()
+    def _export_current_tab(self) -> None:
+        feature = self.current_feature()
+        if feature.export_text() is not None:
+            feature.export()
 
     # Status and messages -------------------------------------------------------------------
 
@@ -164,8 +184,8 @@ class MainWindow(QMainWindow):
             self._show_error(self.tr("Nothing to save"), nothing_to_save_text())
             return
         path = ask_checkpoint_save_path(self, Path.home() / Path(self.current_checkpoint).name)
-        if path:
-            self.save_checkpoint_as(path)
+        if path is not None:
+            self.save_checkpoint_as(str(path))
 
     # Settings and shutdown -----------------------------------------------------------------
 
@@ -177,6 +197,10 @@ class MainWindow(QMainWindow):
         for feature in self.features:
             feature.restore_settings(settings)
         self.tabs.setCurrentIndex(settings.tab_index())
+        if settings.rejected_keys():
+            message = self.tr("Some saved settings could not be read, so their defaults are used ({path}).")
+            # Once the window is up; the next save replaces the unusable values, so it is said once.
+            QTimer.singleShot(0, lambda: self._show_error(self.tr("Settings reset"), message.format(path=settings.path)))
 
     def _save_settings(self) -> None:
         settings = self.context.settings

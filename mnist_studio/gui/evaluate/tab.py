@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from mnist_studio.gui.common.banner import BannerKind, MessageBanner
@@ -22,6 +23,8 @@ from mnist_studio.gui.services.workers import WorkerGroup
 
 if TYPE_CHECKING:
     from mnist_studio.core.inspection import ModelReport
+
+EVALUATE_SHORTCUT = "Ctrl+T"  # T for Test; Ctrl+E is File > Export
 
 
 def _evaluate(model: LoadedModel, report: Callable[[object], None]) -> ModelReport:
@@ -50,9 +53,14 @@ class EvaluationTab(QWidget):
         self._evaluated: LoadedModel | None = None
         self._evaluating = False
         self.selector = ModelSelector(library)
+        self.evaluate_action = QAction(self.tr("&Evaluate on the test set"), self)
+        self.evaluate_action.setShortcut(QKeySequence(EVALUATE_SHORTCUT))
         self.evaluate_button = QPushButton(self.tr("Evaluate"), objectName="evaluateButton")
-        self.evaluate_button.setToolTip(self.tr("Run the model on the 10,000 test images (Ctrl+E)"))
-        self.evaluate_button.setShortcut("Ctrl+E")
+        self.evaluate_button.setToolTip(
+            self.tr("Run the model on the 10,000 test images ({shortcut})").format(
+                shortcut=QKeySequence(EVALUATE_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
         self.evaluate_button.setDefault(True)
         self.progress = QProgressBar(objectName="evaluationProgress")
         self.progress.setRange(0, 100)
@@ -69,8 +77,9 @@ class EvaluationTab(QWidget):
         self.confusion_view.setToolTip(self.tr("Click a cell to see its test images"))
         self.gallery = GalleryPanel(self.confusion_view, np.random.default_rng(seed))
         self._build_layout()
-        self.evaluate_button.clicked.connect(self.evaluate)
-        self.gallery.export_button.clicked.connect(self._ask_export)
+        self.evaluate_button.clicked.connect(self.evaluate_action.trigger)
+        self.evaluate_action.triggered.connect(self.evaluate)
+        self.gallery.export_button.clicked.connect(self.ask_export)
         library.currentChanged.connect(self._on_model_changed)
         self._on_model_changed(library.current())
 
@@ -127,9 +136,13 @@ class EvaluationTab(QWidget):
         self._evaluated = model
         self._evaluating = True
         self.banner.dismiss()
-        self.evaluate_button.setEnabled(False)
+        self._set_can_evaluate(False)
         self.progress.setValue(0)
         self._workers.run(lambda report: _evaluate(model, report), self._on_evaluated, self._on_failed, self._on_progress)
+
+    def _set_can_evaluate(self, enabled: bool) -> None:
+        self.evaluate_button.setEnabled(enabled)
+        self.evaluate_action.setEnabled(enabled)
 
     def _on_progress(self, progress: tuple[int, int]) -> None:
         done, total = progress
@@ -138,14 +151,14 @@ class EvaluationTab(QWidget):
     def _on_failed(self, error: BaseException) -> None:
         message = describe_error(error)
         self._evaluating = False
-        self.evaluate_button.setEnabled(self._library.current() is not None)
+        self._set_can_evaluate(self._library.current() is not None)
         self.progress.setValue(0)
         self.banner.show_message(BannerKind.ERROR, self.tr("Evaluation failed: {reason}").format(reason=message))
         self.evaluationFailed.emit(message)
 
     def _on_evaluated(self, report: ModelReport) -> None:
         self._evaluating = False
-        self.evaluate_button.setEnabled(self._library.current() is not None)
+        self._set_can_evaluate(self._library.current() is not None)
         if self._evaluated is not self._library.current():
             self._on_model_changed(self._library.current())
             return  # the model changed while it ran; its results would be misleading
@@ -171,7 +184,7 @@ class EvaluationTab(QWidget):
         if model is not None and model is self._evaluated and self._report is not None:
             return
         self._report = None
-        self.evaluate_button.setEnabled(model is not None and not self.is_evaluating())
+        self._set_can_evaluate(model is not None and not self.is_evaluating())
         self.progress.setValue(0)
         self.accuracy_label.setText("—")
         if model is None:
@@ -190,8 +203,10 @@ class EvaluationTab(QWidget):
         """Write the gallery as the tutorial's figure (PNG); raises ``OSError`` if it cannot be written."""
         return self.gallery.export_figure(path)
 
-    def _ask_export(self) -> None:
+    def ask_export(self) -> None:
+        """Ask where, then write the gallery figure (File > Export on this tab, Export figure…)."""
         if self._report is None:
+            self.banner.show_message(BannerKind.INFO, self.tr("Evaluate the model first: the figure shows its answers."))
             return
         suggested = Path.home() / f"mnist-{self._evaluated.summary.arch}-test-images.png"
         path = ask_png_save_path(self, self.tr("Export figure"), suggested)

@@ -23,6 +23,8 @@ EMPTY_ACCURACY_RANGE = (80.0, 100.0)
 TRAIN_COLOUR = "#1f6fd1"
 VALIDATION_COLOUR = "#e8710a"
 PREVIOUS_COLOUR = "#8a8f98"
+WIDE_LOSS_DECADES = 3  # over more decades than this, only powers of ten are labelled
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Series:
@@ -66,15 +68,35 @@ class Series:
 
 
 class LossAxis(pg.AxisItem):
-    """A log-scale axis labelled only at 1, 2 and 5 times a power of ten (the minor ticks stay)."""
+    """A log-scale axis whose labels are the true losses, however large (a diverged run reaches 1e9).
+
+    pyqtgraph's automatic SI scaling would divide every label by the largest value and add
+    "(x1e+09)" to the title; a loss has no unit to prefix, so labels show the values themselves:
+    at 1, 2 and 5 times a power of ten over a few decades, at powers of ten alone over more.
+    """
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
 
     def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
+        decades = abs(self.range[1] - self.range[0])
+        labelled = (1, 2, 5) if decades <= WIDE_LOSS_DECADES else (1,)
         labels = []
         for value in values:
-            number = 10.0**value * scale
-            mantissa = round(number / 10.0 ** math.floor(math.log10(number)), 3) if number > 0 else 0
-            labels.append(f"{number:g}" if mantissa in (1, 2, 5) else "")
+            number = 10.0**value
+            exponent = math.floor(math.log10(number) + 1e-9)
+            mantissa = round(number / 10.0**exponent, 3)
+            labels.append(loss_tick_text(mantissa, exponent) if mantissa in labelled else "")
         return labels
+
+
+def loss_tick_text(mantissa: float, exponent: int) -> str:
+    """``(5, -3)`` -> ``0.005``, ``(2, 3)`` -> ``2000``, ``(1, 8)`` -> ``10⁸``, ``(5, 8)`` -> ``5×10⁸``."""
+    if -3 <= exponent <= 4:
+        return f"{mantissa * 10.0**exponent:.{max(0, -exponent)}f}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPTS)
+    return power if mantissa == 1 else f"{mantissa:g}×{power}"
 
 
 def _colour(name: str, alpha: int = 255) -> QColor:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import QCoreApplication, Slot
 from PySide6.QtGui import QAction
 
-from mnist_studio.core.config import ConfigError, TrainingConfig
+from mnist_studio.core.config import TrainingConfig
 from mnist_studio.gui.common.feature import Feature
 from mnist_studio.gui.common.file_dialogs import ask_png_save_path
 from mnist_studio.gui.services.context import AppContext
@@ -22,39 +24,35 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("TrainFeature", text)
 
 
+def parse_config(text: Any) -> TrainingConfig:
+    """The recipe saved as JSON ``text``; raises ValueError (ConfigError), TypeError, OverflowError, ...
+
+    Beyond the engine's own checks, the rates must be finite floats: the form cannot show more.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a saved recipe is JSON text, not {type(text).__name__}")
+    config = TrainingConfig.from_dict(json.loads(text))
+    if not all(math.isfinite(float(rate)) for rate in (config.learning_rate, config.weight_decay)):
+        raise ValueError("the learning rate and weight decay must be finite")
+    return config
+
+
 def saved_config(settings: AppSettings) -> TrainingConfig | None:
     """The last recipe used, or None when there is none or it is no longer valid."""
-    text = settings.value(CONFIG_KEY)
-    if not isinstance(text, str):
-        return None
-    try:
-        return TrainingConfig.from_dict(json.loads(text))
-    except (ValueError, TypeError, AttributeError, ConfigError):
-        return None
+    return settings.read(CONFIG_KEY, parse_config)
 
 
 class TrainFeature(Feature):
-    """Train: the recipe form and the live run; contributes the Training menu and Export charts."""
+    """Train: the recipe form and the live run; contributes the Training menu and exports the charts."""
 
     def __init__(self, context: AppContext) -> None:
         self.widget = TrainTab(context)
         self._notices = context.notices
-        self._export_action = QAction(_tr("&Export charts as PNG…"), self.widget)
-        self._export_action.setShortcut("Ctrl+E")
-        # Ctrl+E exports on the Train tab only: on the Test tab the same keys run Evaluate (a
-        # window-wide shortcut made both ambiguous there, and neither ran).
-        self._export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.widget.addAction(self._export_action)
-        self._export_action.triggered.connect(self._ask_export_charts)
 
     @property
     def title(self) -> str:
         """The tab's title."""
         return _tr("Train")
-
-    def file_actions(self) -> list[QAction]:
-        """Export charts as PNG…, for the File menu."""
-        return [self._export_action]
 
     def menus(self) -> list[tuple[str, list[QAction]]]:
         """The Training menu: Start, Pause / Resume, Stop."""
@@ -68,8 +66,13 @@ class TrainFeature(Feature):
         self._notices.show_status(_tr("Charts saved to {path}").format(path=path))
         return True
 
+    def export_text(self) -> str:
+        """File > Export on this tab."""
+        return _tr("&Export charts as PNG…")
+
     @Slot()
-    def _ask_export_charts(self) -> None:
+    def export(self) -> None:
+        """Ask where, then write the charts as a PNG file."""
         path = ask_png_save_path(self.widget, _tr("Export charts as PNG"), Path.home() / "mnist-studio-charts.png")
         if path is not None:
             self.export_charts(path)

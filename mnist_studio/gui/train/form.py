@@ -21,6 +21,7 @@ from mnist_studio.core.config import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZERS, SCH
 from mnist_studio.core.registry import ARCHITECTURES, DEFAULT_ARCHITECTURE, get_architecture
 from mnist_studio.gui.common.spin_boxes import LearningRateSpinBox, int_spin_box
 from mnist_studio.gui.common.typography import mute
+from mnist_studio.gui.train.form_tips import form_tips
 
 DEFAULT_QUICK_RUN_IMAGES = 5_000
 MAX_SEED = 2**31 - 1  # QSpinBox holds a C int
@@ -93,7 +94,6 @@ class TrainingForm(QWidget):
         self.seed_spin.setGroupSeparatorShown(False)
         self.reset_button = QPushButton(self.tr("Architecture defaults"))
         self.reset_button.setObjectName("resetDefaultsButton")
-        self.reset_button.setToolTip(self.tr("Reset the hyper-parameters to this architecture's recipe"))
 
         self.device_combo = _combo("deviceCombo", [(self.tr("Auto"), "auto"), (device_name("cpu"), "cpu")])
         self._wanted_device: str | None = None  # a restored choice that may only exist once torch is loaded
@@ -119,6 +119,7 @@ class TrainingForm(QWidget):
             ]
         )
         self._build_layout()
+        self._add_tips()
         self.architecture_combo.currentIndexChanged.connect(self._on_architecture_changed)
         self.reset_button.clicked.connect(lambda: self.reset_to_defaults(self.architecture))
         self.reset_to_defaults(DEFAULT_ARCHITECTURE)
@@ -127,6 +128,18 @@ class TrainingForm(QWidget):
     def _label_widgets(widgets: list[tuple[QWidget, str]]) -> None:
         for widget, name in widgets:
             widget.setAccessibleName(name)
+
+    def _add_tips(self) -> None:
+        """Each setting's tooltip, on the field and on its label."""
+        tips = form_tips(MAX_SEED)
+        for widget in self.findChildren(QWidget):
+            tip = tips.get(widget.objectName())
+            if tip:
+                widget.setToolTip(tip)
+                layout = widget.parentWidget().layout()
+                label = layout.labelForField(widget) if isinstance(layout, QFormLayout) else None
+                if label is not None:
+                    label.setToolTip(tip)
 
     def _build_layout(self) -> None:
         model_box = QGroupBox(self.tr("Model"))

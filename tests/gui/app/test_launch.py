@@ -80,3 +80,46 @@ def test_missing_library_message_without_a_known_package() -> None:
     message = missing_library_message("Qt", "libfoo.so.3: cannot open shared object file: No such file")
     assert "libfoo.so.3" in message and "install the package that provides it" in message
     assert "\n" not in message
+
+
+class FakeXcb:
+    """libxcb whose first ``failures`` connections fail, as a busy X server's sometimes do.
+
+    Its functions are plain functions, so ``restype``/``argtypes`` can be set on them as on ctypes'.
+    """
+
+    def __init__(self, failures: int) -> None:
+        self.connects = 0
+        self.disconnects = 0
+
+        def xcb_connect(display: bytes, screen: object) -> int:
+            self.connects += 1
+            return self.connects
+
+        def xcb_connection_has_error(connection: int) -> int:
+            return 1 if connection <= failures else 0
+
+        def xcb_disconnect(connection: int) -> None:
+            self.disconnects += 1
+
+        self.xcb_connect, self.xcb_connection_has_error, self.xcb_disconnect = (
+            xcb_connect,
+            xcb_connection_has_error,
+            xcb_disconnect,
+        )
+
+
+@pytest.mark.parametrize(("failures", "reachable"), [(0, True), (1, True), (4, True), (5, False)])
+def test_a_busy_x_server_is_tried_again_for_about_a_second(monkeypatch, failures: int, reachable: bool) -> None:
+    xcb = FakeXcb(failures)
+    pauses: list[float] = []
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(launch_module, "_xcb_plugin", lambda: None)
+    monkeypatch.setattr(launch_module.ctypes, "CDLL", lambda name: xcb)
+    monkeypatch.setattr(launch_module, "_sleep", pauses.append)
+    problem = display_problem({"DISPLAY": ":5", "QT_QPA_PLATFORM": "xcb"})
+    assert (problem is None) == reachable, problem
+    assert xcb.connects == xcb.disconnects == min(failures + 1, launch_module.X_CONNECT_ATTEMPTS)
+    assert len(pauses) == xcb.connects - 1
+    if not reachable:
+        assert "':5'" in problem and 0.8 <= sum(pauses) <= 1.5  # it gave up after about a second

@@ -241,24 +241,55 @@ def test_the_tabs_open_button_and_file_open_take_the_one_path(qtbot, main_window
         qtbot.waitUntil(lambda: not boxes())
 
 
-def test_ctrl_e_evaluates_on_the_test_tab_and_exports_charts_on_the_train_tab(
-    qtbot, main_window, tab_of, tmp_path: Path, monkeypatch
+def test_save_as_from_the_file_menu_adds_the_checkpoint_extension(
+    qtbot, main_window, trained_checkpoint: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    from mnist_studio.gui.evaluate.tab import EvaluationTab
+    library = main_window.context.library
+    with qtbot.waitSignal(library.currentChanged, timeout=30_000):
+        library.select(trained_checkpoint)
+    typed = tmp_path / "my-lenet"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(typed), "MNIST Studio checkpoints (*.pt)"))
+    actions_by_text(main_window)["Save checkpoint as…"].trigger()
+    assert (tmp_path / "my-lenet.pt").read_bytes() == trained_checkpoint.read_bytes()
+    assert not typed.exists()
 
-    main_window.activateWindow()
-    test_tab = tab_of(main_window, EvaluationTab)
-    main_window.tabs.setCurrentWidget(test_tab)
-    test_tab.evaluate_button.setFocus()
-    with qtbot.waitSignal(test_tab.evaluationFinished, timeout=120_000):  # once, not an ambiguous shortcut
-        qtbot.keyClick(test_tab.evaluate_button, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    target = tmp_path / "charts.png"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), ""))
-    train_tab = tab_of(main_window, TrainTab)
-    main_window.tabs.setCurrentWidget(train_tab)
-    train_tab.form.epochs_spin.setFocus()
-    qtbot.keyClick(train_tab.form.epochs_spin, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert target.is_file()
+
+@pytest.mark.parametrize(
+    ("key", "saved"),
+    [
+        ("training/config", '{"arch": "lenet5", "learning_rate": 1' + "0" * 400 + "}"),  # beyond a float
+        ("training/config", '{"arch": "lenet5", "seed": 1' + "0" * 400 + "}"),  # beyond any integer we take
+        ("training/config", "[" * 100_000 + "]" * 100_000),  # nested past the recursion limit
+        ("training/config", '{"arch": "lenet5", "epochs": "five", "device": ["cpu"]}'),  # wrong types
+        ("training/config", '{"arch": "lenet5", "learning_rate": 1e999}'),  # infinite
+        ("window/tab", "1" + "0" * 400),
+        ("window/geometry", "not bytes"),
+    ],
+    ids=["huge-rate", "huge-seed", "deep", "types", "infinite", "tab", "geometry"],
+)
+def test_unusable_saved_settings_fall_back_to_defaults_and_say_so_once(qtbot, private_settings: Path, tab_of, key: str, saved: str) -> None:
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    from mnist_studio.gui import MainWindow
+
+    settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, QCoreApplication.organizationName(), "MNIST Studio")
+    settings.setValue(key, saved)
+    settings.sync()
+    for launch in ("first", "second"):
+        window = MainWindow()
+        try:
+            window.show()
+            assert tab_of(window, TrainTab).form.config() == TrainingConfig.for_architecture(DEFAULT_ARCHITECTURE)
+            assert window.tabs.currentIndex() == 0
+            resets = lambda: [box for box in window.findChildren(QMessageBox) if box.windowTitle() == "Settings reset"]  # noqa: E731
+            if launch == "first":
+                qtbot.waitUntil(lambda: len(resets()) == 1)
+                assert "could not be read" in resets()[0].text() and "\n" not in resets()[0].text()
+            else:
+                with qtbot.assertNotEmitted(window.context.notices.errorShown, wait=100):
+                    pass
+                assert resets() == []  # said once: the first window saved good values over the bad one
+        finally:
+            window.close()

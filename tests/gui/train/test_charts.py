@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from mnist_studio.core.progress import EpochProgress, StepProgress
@@ -84,3 +86,43 @@ def test_a_new_run_keeps_the_previous_one_as_an_overlay(charts: TrainingCharts) 
     assert charts.previous_accuracy_curve.getData()[1].tolist() == [pytest.approx(80.0)]
     charts.set_show_previous(False)
     assert points(charts.previous_loss_curve) == 0
+
+
+def shown_loss_ticks(charts: TrainingCharts) -> dict[float, str]:
+    """The loss axis's labelled ticks as drawn: true value (10**position) -> its label."""
+    axis = charts.loss_plot.getPlotItem().getAxis("left")
+    labelled = {}
+    for spacing, positions in axis.tickValues(axis.range[0], axis.range[1], 400):
+        for position, label in zip(positions, axis.tickStrings(positions, axis.autoSIPrefixScale * axis.scale, spacing)):
+            if label:
+                labelled[10.0**position] = label
+    return labelled
+
+
+def label_value(label: str) -> float:
+    """``"0.05"`` -> 0.05, ``"10⁸"`` -> 1e8, ``"5×10⁸"`` -> 5e8."""
+    mantissa, times, power = label.partition("×")
+    if not times:
+        mantissa, power = "1", label
+    if power.startswith("10") and len(power) > 2 and not power[2:].isascii():
+        return float(mantissa) * 10.0 ** int(power[2:].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    return float(label)
+
+
+@pytest.mark.parametrize("worst_loss", [0.3, 40.0, 5.8e8, 3e15], ids=["converging", "high", "diverged", "exploded"])
+def test_loss_ticks_show_the_true_values_at_any_magnitude(qtbot, charts: TrainingCharts, worst_loss: float) -> None:
+    charts.resize(900, 400)
+    charts.show()
+    charts.start_run(epochs=2)
+    charts.add_steps(steps(1, [2.3, worst_loss, worst_loss / 2, 0.05]))
+    charts.add_epoch(EpochProgress(epoch=1, epochs=2, step=50, train_loss=1.0, val_loss=75.6, val_accuracy=0.1, seconds=1.0))
+    charts.redraw()
+    axis = charts.loss_plot.getPlotItem().getAxis("left")
+    qtbot.waitUntil(lambda: axis.range[1] >= math.log10(max(worst_loss, 75.6)))
+    assert "(x" not in axis.labelString()  # no scale factor in the title: a loss has no unit to prefix
+    ticks = shown_loss_ticks(charts)
+    assert len(ticks) >= 2
+    for value, label in ticks.items():
+        assert label_value(label) == pytest.approx(value, rel=1e-6), (label, value)
+    visible = [value for value in ticks if axis.range[0] <= math.log10(value) <= axis.range[1]]
+    assert min(visible) <= 75.6 <= max(visible)  # the validation loss sits between true labels

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QComboBox, QPushButton, QWidget
 
 from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.progress import PausedProgress, StepProgress
@@ -223,3 +223,22 @@ def test_learning_rate_steps_along_one_two_five(train_tab) -> None:
     assert spin.value() == pytest.approx(0.01)
     spin.stepBy(-2)
     assert spin.value() == pytest.approx(0.002)
+
+
+def test_every_setting_of_the_form_explains_itself(train_tab) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QFormLayout
+
+    form = train_tab.form
+    settings = [
+        widget
+        for widget in form.findChildren(QWidget)
+        if isinstance(widget, (QComboBox, QAbstractSpinBox, QAbstractButton)) and widget.parentWidget() is not None
+    ]
+    assert len(settings) >= 11
+    unexplained = [widget.objectName() for widget in settings if len(widget.toolTip()) < 40]
+    assert unexplained == []
+    for name in ("epochsSpin", "batchSizeSpin", "seedSpin"):  # a sensible range, from the engine's limits
+        assert any(character.isdigit() for character in form.findChild(QWidget, name).toolTip())
+    for widget in (form.epochs_spin, form.learning_rate_spin, form.device_combo):
+        layout = widget.parentWidget().layout()
+        assert isinstance(layout, QFormLayout) and layout.labelForField(widget).toolTip() == widget.toolTip()
