@@ -19,6 +19,7 @@ FIGURE_INCHES = (6.4, 7.2)
 FIGURE_DPI = 100
 FIGURE_PIXELS = (round(FIGURE_INCHES[0] * FIGURE_DPI), round(FIGURE_INCHES[1] * FIGURE_DPI))  # (width, height)
 MISTAKE_COLOUR = "#d32f2f"
+HEADER_LINE = 0.032  # a header line's height, as a fraction of the figure's
 
 
 def gallery_title(label: int, prediction: int) -> str:
@@ -37,10 +38,12 @@ def save_gallery_figure(
     labels: Sequence[int],
     predictions: Sequence[int],
     footer: str,
+    header: Sequence[str] = (),
 ) -> Path:
     """Write up to nine 28x28 images in a 3x3 grid with titles and ``footer`` as a PNG of FIGURE_PIXELS.
 
-    Mistakes get red titles. The file is replaced atomically (:mod:`mnist_studio.core.files`);
+    ``header`` lines (a title first, in bold; then e.g. the model and its recipe) go above the
+    grid. Mistakes get red titles. The file is replaced atomically (:mod:`mnist_studio.core.files`);
     raises ``OutputPathError`` (an ``OSError``) when it cannot be written.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -59,7 +62,13 @@ def save_gallery_figure(
         ax.imshow(images[index], cmap="gray", interpolation="none", vmin=0, vmax=255)
         colour = MISTAKE_COLOUR if label != prediction else "black"
         ax.set_title(gallery_title(label, prediction), fontsize=9.5, color=colour)
-    figure.subplots_adjust(left=0.04, right=0.96, top=0.95, bottom=0.1, wspace=0.15, hspace=0.3)
+    for number, line in enumerate(header):
+        figure.text(
+            0.5, 1 - HEADER_LINE * (number + 0.9), line, ha="center", va="center",
+            fontsize=11 if number == 0 else 8.5, fontweight="bold" if number == 0 else "normal",
+        )  # fmt: skip
+    top = 0.95 - HEADER_LINE * len(header)
+    figure.subplots_adjust(left=0.04, right=0.96, top=top, bottom=0.1, wspace=0.15, hspace=0.3)
     figure.text(0.5, 0.035, footer, ha="center", va="center", fontsize=12)
     png = io.BytesIO()
     figure.savefig(png, format="png", dpi=FIGURE_DPI)

@@ -58,3 +58,19 @@ def test_a_fifo_is_refused_before_it_is_replaced(tmp_path: Path) -> None:
         save_gallery_figure(fifo, digits(9), [1] * 9, [1] * 9, "footer")
     assert raised.value.reason is OutputProblem.NOT_REGULAR
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and [p.name for p in tmp_path.iterdir()] == ["gallery.png"]
+
+
+def test_a_header_names_what_the_figure_shows_above_the_grid(tmp_path: Path) -> None:
+    args = (digits(9), list(range(9)), [0] * 9, accuracy_footer(0.5, 5, 10))
+    plain = save_gallery_figure(tmp_path / "plain.png", *args)
+    headed = save_gallery_figure(tmp_path / "headed.png", *args, ["MNIST Studio · test images", "LeNet-5 · lenet5.pt", "3 epochs"])
+    with Image.open(plain) as image:
+        plain_grey = np.asarray(image.convert("L"))
+    with Image.open(headed) as image:
+        assert image.size == FIGURE_PIXELS  # same size: the grid makes room
+        headed_grey = np.asarray(image.convert("L"))
+    def grid_top(grey: np.ndarray) -> int:  # the first row through the images (a third of it dark)
+        return int(np.argmax((grey < 5).mean(axis=1) > 0.3))
+
+    assert grid_top(headed_grey) > grid_top(plain_grey) + 50  # the grid moved down, making room
+    assert (headed_grey[: grid_top(headed_grey) - 30] < 128).mean() > 0.02  # for three lines of text

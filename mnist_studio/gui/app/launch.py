@@ -12,11 +12,16 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 EXIT_NO_DISPLAY = 2
 X_CONNECT_ATTEMPTS = 5  # pauses of 0.1, 0.2, 0.3 and 0.4 s between them: about 1 s in all
 X_CONNECT_PAUSE_SECONDS = 0.1
+STOP_SIGNALS = tuple(name for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+SIGNAL_POLL_MS = 250
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "minimalegl", "vnc", "linuxfb", "eglfs", "vkkhrdisplay"}
 HEADLESS_HINT = "train without a window (mnist-studio train --help)"
 HINT = f"run it in a desktop session, under a virtual display (xvfb-run mnist-studio), or {HEADLESS_HINT}"
@@ -139,7 +144,6 @@ def launch(argv: Sequence[str] = ()) -> int:
     problem = display_problem()
     if problem is None:
         try:
-            from PySide6.QtCore import QTimer
             from PySide6.QtWidgets import QApplication
         except ImportError as error:
             problem = missing_library_message("Qt (PySide6)", str(error))
@@ -160,11 +164,41 @@ def launch(argv: Sequence[str] = ()) -> int:
 
     window = MainWindow()
     window.show()
-    # Ctrl+C in the terminal closes the window properly; the timer lets Python see the signal.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    interrupt_timer = QTimer()
-    interrupt_timer.timeout.connect(lambda: None)
-    interrupt_timer.start(250)
+    received = close_on_stop_signals(window)
     code = app.exec()
     window.shutdown()
+    if received:
+        code = 128 + received[0]  # as shells report a signal: 130 (Ctrl+C), 143 (SIGTERM), 129 (SIGHUP)
+    from mnist_studio.gui.services import workers
+
+    if workers.unjoinable_running():
+        # A file read blocked in the kernel (an image "file" that is a FIFO nobody writes to) would
+        # keep the process alive, and Python's teardown would abort on its running thread: everything
+        # is saved and joined by now, so leave at once.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code
+
+
+def close_on_stop_signals(window: QWidget) -> list[int]:
+    """Ctrl+C, SIGTERM (a ``kill``, a logout) and SIGHUP (the terminal closed) close ``window`` as its
+    close button does: a run stops with its resumable checkpoint, the settings are saved.
+
+    Returns the list the signals received are appended to. A timer lets Python see a signal
+    while Qt's event loop waits.
+    """
+    from PySide6.QtCore import QTimer
+
+    received: list[int] = []
+
+    def close(number: int, _frame: object) -> None:
+        received.append(number)
+        window.close()
+
+    for name in STOP_SIGNALS:
+        signal.signal(getattr(signal, name), close)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(SIGNAL_POLL_MS)
+    return received

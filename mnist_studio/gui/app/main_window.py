@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSaveFile, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -20,9 +20,12 @@ from mnist_studio.gui.app.icon import app_icon
 from mnist_studio.gui.app.status_bar import StatusLabels
 from mnist_studio.gui.common.feature import Feature
 from mnist_studio.gui.common.file_dialogs import ask_checkpoint_save_path, ask_checkpoint_to_open
+from mnist_studio.gui.services.checkpoint_files import copy_checkpoint
 from mnist_studio.gui.services.context import STATUS_TIMEOUT_MS, AppContext
+from mnist_studio.gui.services.errors import describe_error
 from mnist_studio.gui.services.model_library import LoadedModel
 from mnist_studio.gui.services.torch_loader import LoaderState
+from mnist_studio.gui.common.numbers import accuracy as format_accuracy
 
 DEFAULT_SIZE = (1280, 820)
 MINIMUM_SIZE = (960, 640)
@@ -141,7 +144,7 @@ class MainWindow(QMainWindow):
     def _on_checkpoint_opened(self, loaded: LoadedModel) -> None:
         summary = loaded.summary
         if summary.test_accuracy is not None:
-            detail = self.tr("test accuracy {accuracy}").format(accuracy=f"{summary.test_accuracy:.2%}")
+            detail = self.tr("test accuracy {accuracy}").format(accuracy=format_accuracy(summary.test_accuracy))
         else:
             detail = self.tr("{status}, step {step}").format(status=summary.status, step=loaded.step)
         self.show_status(
@@ -149,25 +152,17 @@ class MainWindow(QMainWindow):
         )
 
     def save_checkpoint_as(self, path: str) -> bool:
-        """Copy the current model's checkpoint to ``path`` atomically; False (with a message) on failure."""
+        """Copy the current model's checkpoint to ``path``; False (with a message) on failure.
+
+        A FIFO, a device node or a read-only file at ``path`` is never replaced (``copy_checkpoint``).
+        """
         if self.current_checkpoint is None:
             self._show_error(self.tr("Nothing to save"), nothing_to_save_text())
             return False
-        source = Path(self.current_checkpoint)
-        if Path(path).resolve() == source.resolve():
-            return True
-        cannot_save = self.tr("Cannot save checkpoint")
         try:
-            content = source.read_bytes()
+            copy_checkpoint(self.current_checkpoint, path)
         except OSError as error:
-            reason = self.tr("{path}: cannot read the checkpoint ({reason})").format(path=source, reason=error.strerror)
-            self._show_error(cannot_save, reason)
-            return False
-        file = QSaveFile(path)
-        if not file.open(QSaveFile.OpenModeFlag.WriteOnly) or file.write(content) != len(content) or not file.commit():
-            file.cancelWriting()
-            reason = self.tr("{path}: cannot write the file ({reason})").format(path=path, reason=file.errorString())
-            self._show_error(cannot_save, reason)
+            self._show_error(self.tr("Cannot save checkpoint"), describe_error(error))
             return False
         self.show_status(self.tr("Checkpoint saved to {path}").format(path=path))
         return True

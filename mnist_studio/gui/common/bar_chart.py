@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from mnist_studio.gui.common.painting import begin_painting
-from mnist_studio.gui.common.typography import scaled_font
+from mnist_studio.gui.common.typography import fitted_font, scaled_font
+from mnist_studio.gui.common.numbers import percent
 
 ACCENT = QColor("#1e88e5")
 BAR = QColor("#90a4ae")
@@ -56,7 +57,7 @@ class BarChart(QWidget):
         self._values = tuple(float(value) for value in values)
         self._highlight = highlight
         self.setAccessibleDescription(
-            ", ".join(f"{digit}: {value:.1%}" for digit, value in enumerate(self._values))
+            ", ".join(f"{digit}: {percent(value)}" for digit, value in enumerate(self._values))
         )
         self.update()
 
@@ -90,7 +91,7 @@ class BarChart(QWidget):
             painter.drawText(
                 QRectF(0, y - line / 2, axis_width - 6, line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                f"{level:.0%}",
+                percent(level, 0),
             )
             grid = QColor(muted)
             grid.setAlphaF(0.35 if level > floor else 1.0)
@@ -114,10 +115,10 @@ class BarChart(QWidget):
             painter.setBrush(ACCENT if digit == self._highlight or self._label_all else BAR)
             painter.drawRoundedRect(bar, 2, 2)
             if self._label_all or digit == self._highlight:
-                painter.setFont(small)
-                label = _percent(value)
+                label = percent(value)  # as the reading's confidence; whole percents (then smaller type) if narrow
                 if metrics.horizontalAdvance(label) > slot - 2:
-                    label = label.rstrip("%")
+                    label = percent(value, 0)
+                painter.setFont(fitted_font(small, label, slot - 2))
                 painter.setPen(text)
                 painter.drawText(
                     QRectF(centre - slot / 2, bar.top() - line - 1, slot, line),
@@ -126,6 +127,3 @@ class BarChart(QWidget):
                 )
         painter.end()
 
-
-def _percent(value: float) -> str:
-    return "100%" if value >= 1.0 else f"{value:.0%}" if value < 0.1 else f"{value:.1%}"

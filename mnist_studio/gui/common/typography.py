@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QLabel
 
 
@@ -11,6 +11,19 @@ def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
     font = QFont(base)
     font.setPointSizeF(base.pointSizeF() * factor)
     font.setBold(bold)
+    return font
+
+
+def fitted_font(base: QFont, text: str, width: float, *, smallest_points: float = 6.0) -> QFont:
+    """``base``, made smaller if need be (not below ``smallest_points``) so that ``text`` fits in ``width`` pixels.
+
+    For painted labels that must be shown whole (the tutorial's "Ground Truth: 7 / Predict: 7").
+    """
+    advance = QFontMetricsF(base).horizontalAdvance(text)
+    if advance <= width or advance <= 0:
+        return base
+    font = QFont(base)
+    font.setPointSizeF(max(smallest_points, base.pointSizeF() * width / advance * 0.98))
     return font
 
 

@@ -1,4 +1,9 @@
-"""Every available model's reading of the same drawing, side by side, disagreements highlighted."""
+"""Several models' readings of the same drawing side by side, the ones that disagree marked.
+
+The shipped models (and the current one) are compared by default, the user's runs on demand;
+each card names its model in full (elided in the middle where narrow) and a legend says what
+the colours mean. Cards sit in one row that scrolls sideways, never up and down.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,18 @@ import enum
 from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from mnist_studio.gui.common.typography import scaled_font
+from mnist_studio.gui.common.eliding_label import ElidingLabel
+from mnist_studio.gui.common.numbers import accuracy, percent
+from mnist_studio.gui.common.typography import mute, scaled_font
 
 if TYPE_CHECKING:
     from mnist_studio.core.inference import Prediction
     from mnist_studio.gui.services.model_library import LoadedModel
 
-COLUMNS = 5
-CARD_WIDTH = 92
+CARD_WIDTH = 150
 
 
 class CardState(enum.Enum):
@@ -44,28 +50,32 @@ def majority_digit(predictions: Sequence[Prediction | None]) -> int | None:
 
 
 class _ModelCard(QFrame):
-    """One model: its name, the digit it reads and how sure it is."""
+    """One model: its full name, where it comes from and its accuracy, the digit it reads and how sure it is."""
 
-    def __init__(self, loaded: LoadedModel) -> None:
+    def __init__(self, loaded: LoadedModel, *, shipped: bool, current: bool) -> None:
         super().__init__()
         self.setObjectName("modelCard")
-        summary = loaded.summary
         self.setFixedWidth(CARD_WIDTH)
-        self.name_label = QLabel(summary.display_name)
-        self.name_label.setFont(scaled_font(self.name_label.font(), 0.9, bold=True))
-        self.name_label.setText(
-            self.name_label.fontMetrics().elidedText(summary.display_name, Qt.TextElideMode.ElideRight, CARD_WIDTH - 12)
+        summary = loaded.summary
+        name = summary.display_name if shipped else self.tr("{arch} · {run}").format(arch=summary.display_name, run=summary.path.stem)
+        self.name_label = ElidingLabel(name)
+        self.name_label.setFont(scaled_font(self.name_label.font(), 0.95, bold=True))
+        source = self.tr("shipped") if shipped else (summary.created_local or self.tr("your file"))
+        if current:
+            source = self.tr("{source} · current").format(source=source)
+        recorded = summary.test_accuracy if summary.test_accuracy is not None else summary.val_accuracy
+        self.detail_label = ElidingLabel(
+            self.tr("{source} · {accuracy}").format(source=source, accuracy=accuracy(recorded)) if recorded is not None else source
         )
-        self.accuracy_label = QLabel(summary.accuracy_text())
-        self.accuracy_label.setEnabled(False)
+        mute(self.detail_label)
         self.digit_label = QLabel("–", objectName="modelCardDigit")
         self.digit_label.setFont(scaled_font(self.digit_label.font(), 2.4, bold=True))
         self.confidence_label = QLabel(" ")
-        self.setToolTip(f"{summary.describe()}\n{summary.path}")
+        self.setToolTip(f"{name}\n{summary.path}")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 6, 4, 6)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(0)
-        for label in (self.name_label, self.accuracy_label, self.digit_label, self.confidence_label):
+        for label in (self.name_label, self.detail_label, self.digit_label, self.confidence_label):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label)
         self.set_state(CardState.IDLE)
@@ -73,9 +83,7 @@ class _ModelCard(QFrame):
     def set_state(self, state: CardState) -> None:
         border, background = _CARD_STYLE[state]
         self.setProperty("state", state.value)
-        self.setStyleSheet(
-            f"#modelCard {{ border: 2px solid {border}; border-radius: 8px; background: {background}; }}"
-        )
+        self.setStyleSheet(f"#modelCard {{ border: 2px solid {border}; border-radius: 8px; background: {background}; }}")
 
     def show_prediction(self, prediction: Prediction | None, majority: int | None) -> None:
         if prediction is None:
@@ -84,31 +92,57 @@ class _ModelCard(QFrame):
             self.set_state(CardState.IDLE)
             return
         self.digit_label.setText(str(prediction.digit))
-        self.confidence_label.setText(f"{prediction.confidence:.1%}")
+        self.confidence_label.setText(percent(prediction.confidence))
         self.set_state(CardState.AGREES if prediction.digit == majority else CardState.DISAGREES)
 
 
-class AllModelsView(QScrollArea):
-    """A row of cards, one per model; :meth:`show_predictions` fills them and flags the dissenters."""
+def _swatch(state: CardState, text: str) -> QLabel:
+    border, _ = _CARD_STYLE[state]
+    label = QLabel(f"<span style='color:{border}'>■</span> {text}")
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class AllModelsView(QWidget):
+    """A legend, "Include my runs", and a sideways-scrolling row of cards, one per model.
+
+    :meth:`show_predictions` fills the cards and flags the dissenters; ``includeRunsChanged``
+    tells the tab to load the user's runs too (or no longer).
+    """
+
+    includeRunsChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("allModelsView")
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
         self._models: list[LoadedModel] = []
         self._cards: list[_ModelCard] = []
         self._predictions: list[Prediction | None] = []
-        self._container = QWidget()
-        self._grid = QGridLayout(self._container)
-        self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._status = QLabel(self.tr("Loading every model…"))
-        self._status.setEnabled(False)
-        self._grid.addWidget(self._status, 0, 0, 1, COLUMNS)
-        self.setWidget(self._container)
-        self.viewport().setAutoFillBackground(False)
-        self._container.setAutoFillBackground(False)
+        self.include_runs_check = QCheckBox(self.tr("Include my runs"), objectName="includeRunsCheck")
+        self.include_runs_check.setToolTip(self.tr("Compare every run you trained or opened too, not only the shipped models"))
+        self.include_runs_check.toggled.connect(self.includeRunsChanged)
+        self._status = mute(QLabel(self.tr("Loading the models…")))
+        self._row = QHBoxLayout()
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.addWidget(self._status)
+        self._row.addStretch(1)
+        row_widget = QWidget()
+        row_widget.setLayout(self._row)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(row_widget)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        legend = QHBoxLayout()
+        legend.addWidget(_swatch(CardState.AGREES, self.tr("reads what most models read")))
+        legend.addWidget(_swatch(CardState.DISAGREES, self.tr("reads another digit")))
+        legend.addStretch(1)
+        legend.addWidget(self.include_runs_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(legend)
+        layout.addWidget(self.scroll)
 
     def models(self) -> list[LoadedModel]:
         """The models shown, in order."""
@@ -118,18 +152,27 @@ class AllModelsView(QScrollArea):
         """The readings shown, one per model."""
         return list(self._predictions)
 
-    def set_models(self, models: Sequence[LoadedModel]) -> None:
-        """One card per model (replacing the previous cards)."""
+    def cards(self) -> list[_ModelCard]:
+        """The cards shown, in order."""
+        return list(self._cards)
+
+    def set_models(self, models: Sequence[LoadedModel], shipped: Sequence[bool], current: LoadedModel | None) -> None:
+        """One card per model (replacing the previous cards); ``shipped[i]`` tells where model ``i`` comes from."""
         for card in self._cards:
-            self._grid.removeWidget(card)
+            self._row.removeWidget(card)
             card.deleteLater()
         self._models = list(models)
-        self._cards = [_ModelCard(model) for model in self._models]
+        self._cards = [
+            _ModelCard(model, shipped=is_shipped, current=current is not None and model.summary.path == current.summary.path)
+            for model, is_shipped in zip(self._models, shipped)
+        ]
         self._predictions = [None] * len(self._models)
         for index, card in enumerate(self._cards):
-            self._grid.addWidget(card, 1 + index // COLUMNS, index % COLUMNS)
-        self._status.setText("" if self._models else self.tr("No models to compare yet."))
+            self._row.insertWidget(index, card)
+        self._status.setText(self.tr("No models to compare yet."))
         self._status.setVisible(not self._models)
+        card_height = self._cards[0].sizeHint().height() if self._cards else self._status.sizeHint().height()
+        self.scroll.setFixedHeight(card_height + self.scroll.horizontalScrollBar().sizeHint().height() + 2)
 
     def show_predictions(self, predictions: Sequence[Prediction | None]) -> None:
         """Each model's reading (None: nothing to read); readings other than the majority are red."""
@@ -141,6 +184,4 @@ class AllModelsView(QScrollArea):
     def dissenters(self) -> list[int]:
         """Positions of the models whose reading differs from the majority."""
         majority = majority_digit(self._predictions)
-        return [
-            index for index, prediction in enumerate(self._predictions) if prediction and prediction.digit != majority
-        ]
+        return [index for index, prediction in enumerate(self._predictions) if prediction and prediction.digit != majority]

@@ -2,17 +2,19 @@
 
 Strokes are kept as points in canvas units (0-1), so the drawing is resolution independent:
 the screen shows it at the widget's size and device pixel ratio, and :meth:`DrawCanvas.to_array`
-renders it at a fixed 280x280 for preprocessing whatever the screen.
+renders it at a fixed 280x280 for preprocessing whatever the screen. Every stroke, Clear and
+opened picture is an edit in the canvas's ``history`` (undo, redo).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QUndoStack,
     QImage,
     QMouseEvent,
     QPainter,
@@ -24,29 +26,26 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+if TYPE_CHECKING:
+    from mnist_studio.core.preprocess import PreprocessedDigit
+
 from mnist_studio.gui.common.pixels import centred_square, qimage_to_array
+from mnist_studio.gui.draw.canvas_history import CanvasContent, CanvasEdit, Stroke
 
 RENDER_SIDE = 280  # pixels of the image handed to preprocessing
 DEFAULT_PEN_WIDTH = 20  # in pixels of a 280-pixel canvas: MNIST's stroke-to-digit proportion
 
 
-@dataclass
-class Stroke:
-    """One pen-down-to-pen-up line: its width and points, both in canvas units (0-1)."""
-
-    width: float
-    points: list[QPointF] = field(default_factory=list)
-
-
 class DrawCanvas(QWidget):
-    """A square black canvas; ``drawingChanged`` whenever the strokes change.
+    """A square black canvas; ``drawingChanged`` whenever what it shows changes.
 
-    Pen width is given in pixels of a 280-pixel canvas and scales with the widget.
-    ``pictureShown`` images (an opened photo) are displayed until the next stroke or clear.
+    Pen width is given in pixels of a 280-pixel canvas and scales with the widget. An opened
+    picture is shown until the next stroke (``pictureReplaced``) or Clear; Undo brings it back.
     """
 
     drawingChanged = Signal()
     strokeStarted = Signal()
+    pictureReplaced = Signal()  # a stroke began on an opened picture, which it replaces (undoably)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,10 +56,11 @@ class DrawCanvas(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(self.tr("Drawing canvas"))
         self.setAccessibleDescription(self.tr("Draw a digit with the mouse or a pen"))
-        self._strokes: list[Stroke] = []
+        self.history = QUndoStack(self)
+        self._content = CanvasContent()
+        self._before_stroke = self._content
         self._drawing = False
         self._pen_width = float(DEFAULT_PEN_WIDTH)
-        self._picture: QImage | None = None
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(400, 400)
@@ -75,41 +75,47 @@ class DrawCanvas(QWidget):
 
     def stroke_count(self) -> int:
         """How many strokes the drawing has."""
-        return len(self._strokes)
+        return len(self._content.strokes)
 
     def is_empty(self) -> bool:
-        """True when nothing is drawn."""
-        return not self._strokes
+        """True when nothing is drawn and no picture is shown."""
+        return self._content.is_empty()
 
     def picture(self) -> QImage | None:
         """The opened image on show, if any."""
-        return self._picture
+        return self._content.picture
 
-    def show_picture(self, image: QImage) -> None:
-        """Show ``image`` (e.g. an opened photo) instead of a drawing; the strokes are cleared."""
-        self._strokes.clear()
-        self._drawing = False
-        self._picture = image
-        self.update()
-        self.drawingChanged.emit()
+    def picture_digit(self) -> PreprocessedDigit | None:
+        """What the opened image on show reads as (given with it), if any."""
+        return self._content.picture_digit
+
+    def show_picture(self, image: QImage, digit: PreprocessedDigit) -> None:
+        """Show ``image`` (an opened photo, read as ``digit``) instead of the drawing; undoable."""
+        self._edit(self.tr("Open image"), CanvasContent(picture=image, picture_digit=digit))
 
     def clear(self) -> None:
-        """Remove every stroke and any picture."""
-        had_something = bool(self._strokes) or self._picture is not None
-        self._strokes.clear()
-        self._drawing = False
-        self._picture = None
-        self.update()
-        if had_something:
-            self.drawingChanged.emit()
+        """Remove every stroke and any picture; undoable."""
+        if not self.is_empty():
+            self._edit(self.tr("Clear"), CanvasContent())
 
     def undo(self) -> None:
-        """Remove the last stroke."""
-        if self._strokes:
-            self._strokes.pop()
-            self._drawing = False
-            self.update()
-            self.drawingChanged.emit()
+        """Undo the last edit (a stroke, Clear, an opened image); not while a stroke is being drawn."""
+        if not self._drawing:
+            self.history.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone edit; not while a stroke is being drawn."""
+        if not self._drawing:
+            self.history.redo()
+
+    def _edit(self, text: str, after: CanvasContent) -> None:
+        self._drawing = False
+        self.history.push(CanvasEdit(text, self._content, after, self._show))
+
+    def _show(self, content: CanvasContent) -> None:
+        self._content = content
+        self.update()
+        self.drawingChanged.emit()
 
     def canvas_rect(self) -> QRectF:
         """The square the drawing occupies, in widget coordinates."""
@@ -131,7 +137,7 @@ class DrawCanvas(QWidget):
     def _paint_strokes(self, painter: QPainter, square: QRectF) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         side = square.width()
-        for stroke in self._strokes:
+        for stroke in self._content.strokes:
             pen = QPen(QColor("white"), stroke.width * side)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
@@ -146,13 +152,14 @@ class DrawCanvas(QWidget):
         painter = QPainter(self)
         square = self.canvas_rect()
         painter.fillRect(square, QColor("black"))
-        if self._picture is not None:
+        picture = self._content.picture
+        if picture is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            size = self._picture.size().scaled(square.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
+            size = picture.size().scaled(square.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRectF(0, 0, size.width(), size.height())
             target.moveCenter(square.center())
-            painter.drawImage(target, self._picture)
-        elif not self._strokes:
+            painter.drawImage(target, picture)
+        elif not self._content.strokes:
             painter.setPen(QColor("#757575"))
             painter.drawText(square, Qt.AlignmentFlag.AlignCenter, self.tr("Draw a digit here"))
         painter.save()
@@ -168,17 +175,21 @@ class DrawCanvas(QWidget):
         return QPointF((position.x() - square.left()) / square.width(), (position.y() - square.top()) / square.height())
 
     def _begin(self, position: QPointF) -> None:
-        if self._picture is not None:
-            self._picture = None
-        self._strokes.append(Stroke(self._pen_width / RENDER_SIDE, [self._canvas_point(position)]))
+        replaced_picture = self._content.picture is not None
+        self._before_stroke = self._content
+        stroke = Stroke(self._pen_width / RENDER_SIDE, [self._canvas_point(position)])
+        strokes = () if replaced_picture else self._content.strokes
+        self._content = CanvasContent(strokes=(*strokes, stroke))
         self._drawing = True
         self.strokeStarted.emit()
+        if replaced_picture:
+            self.pictureReplaced.emit()
         self.update()
         self.drawingChanged.emit()
 
     def _extend(self, position: QPointF) -> None:
         point = self._canvas_point(position)
-        stroke = self._strokes[-1]
+        stroke = self._content.strokes[-1]
         if point == stroke.points[-1]:
             return
         stroke.points.append(point)
@@ -188,6 +199,7 @@ class DrawCanvas(QWidget):
     def _end(self, position: QPointF) -> None:
         self._extend(position)
         self._drawing = False
+        self.history.push(CanvasEdit(self.tr("Stroke"), self._before_stroke, self._content, self._show))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:

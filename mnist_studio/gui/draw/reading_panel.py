@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 from mnist_studio.gui.common.bar_chart import BarChart
 from mnist_studio.gui.common.pixels import PixelView
 from mnist_studio.gui.common.typography import heading, scaled_font
+from mnist_studio.gui.common.numbers import percent
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,7 +60,7 @@ class ReadingPanel(QWidget):
         """Show a reading: the digit large, its confidence, who read it how fast, the bars and the input."""
         self.preview.set_pixels(image)
         self._set_text(str(prediction.digit), large=True)
-        self.confidence_label.setText(self.tr("{confidence} confident").format(confidence=f"{prediction.confidence:.1%}"))
+        self.confidence_label.setText(self.tr("{confidence} confident").format(confidence=percent(prediction.confidence)))
         self.detail_label.setText(
             self.tr("{model} · read in {milliseconds} ms").format(model=model_name, milliseconds=f"{milliseconds:.1f}")
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from mnist_studio.gui.common.banner import BannerKind, MessageBanner
@@ -65,58 +65,53 @@ class DrawTab(QWidget):
         self._reader = DigitReader(self)
         self._reader.readingReady.connect(self._on_reading)
         self._reader.readingFailed.connect(self._on_reading_failed)
-        self._picture_digit: PreprocessedDigit | None = None
         self._picture_wanted = ""  # the image file asked for last; earlier ones that finish later are ignored
         self._prediction: Prediction | None = None
         self._timer = QTimer(self, singleShot=True, interval=PREDICTION_INTERVAL_MS)
         self._timer.timeout.connect(self.update_prediction)
         self._build()
         self.canvas.drawingChanged.connect(self._schedule)
-        self.canvas.strokeStarted.connect(self._forget_picture)
+        self.canvas.pictureReplaced.connect(self._say_picture_replaced)
         library.currentChanged.connect(self.update_prediction)
+        library.currentChanged.connect(self._reload_all_models)
         library.modelsLoaded.connect(self._on_models_loaded)
         library.entriesChanged.connect(self._reload_all_models)
-        for key, slot in (
-            (QKeySequence(Qt.Key.Key_Escape), self.clear),
-            (QKeySequence(Qt.Key.Key_Delete), self.clear),
-            (QKeySequence(QKeySequence.StandardKey.Undo), self.canvas.undo),
-        ):
-            QShortcut(key, self, slot)
+        self.addActions(self.tools.actions_with_keys())  # their keys hold while this tab is in view
         self.update_prediction()
 
     def _build(self) -> None:
         self.selector = ModelSelector(self._library)
         self.canvas = DrawCanvas()
         self.tools = PenTools(self.canvas)
-        self.banner = MessageBanner()
         self.reading = ReadingPanel()
-        self.all_models_button = QPushButton(self.tr("Compare all models"), objectName="allModelsButton")
+        self.all_models_button = QPushButton(self.tr("Compare models"), objectName="allModelsButton")
         self.all_models_button.setCheckable(True)
-        self.all_models_button.setToolTip(self.tr("Read the drawing with every available model side by side"))
+        self.all_models_button.setToolTip(self.tr("Read the drawing with the shipped models (and your runs) side by side"))
         self.all_models_view = AllModelsView()
         self.all_models_view.setVisible(False)
-        self.all_models_view.setMinimumHeight(130)
+        self._compared: list[Path] = []  # the checkpoints the comparison asked for last
 
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
         left.addWidget(self.tools)
         right = QVBoxLayout()
         right.addWidget(self.reading, 1)
-        right.addStretch(1)
         right.addWidget(self.all_models_button)
-        right.addWidget(self.all_models_view, 2)
-        columns = QHBoxLayout()
+        content = QWidget()
+        columns = QHBoxLayout(content)
+        columns.setContentsMargins(0, 0, 0, 0)
         columns.addLayout(left, 3)
         columns.addSpacing(16)
         columns.addLayout(right, 2)
+        self.banner = MessageBanner(content)  # floats over canvas and reading: a message never pushes them down
         layout = QVBoxLayout(self)
         layout.addWidget(self.selector)
-        layout.addWidget(self.banner)
-        layout.addLayout(columns, 1)
+        layout.addWidget(content, 1)
+        layout.addWidget(self.all_models_view)  # a full-width row under the canvas, when comparing
 
-        self.tools.clear_button.clicked.connect(self.clear)
         self.tools.open_button.clicked.connect(self._ask_for_image)
         self.all_models_button.toggled.connect(self._show_all_models)
+        self.all_models_view.includeRunsChanged.connect(self._reload_all_models)
 
     def prediction(self) -> Prediction | None:
         """The reading shown, or None."""
@@ -127,22 +122,25 @@ class DrawTab(QWidget):
         return self._reader.is_busy() or self._timer.isActive()
 
     def shutdown(self) -> None:
-        """Stop asking for readings and wait for this tab's workers (readings, images being opened)."""
+        """Stop asking for readings and wait for the readings in flight (never for an image being opened)."""
         self._timer.stop()
         self._reader.join()
         self._workers.join()
 
     def clear(self) -> None:
-        """Empty the canvas and forget any opened picture."""
-        self._picture_digit = None
+        """Empty the canvas, opened picture included (Undo brings it back)."""
         self.canvas.clear()
         self.update_prediction()
 
-    def _forget_picture(self) -> None:
-        self._picture_digit = None
+    def _say_picture_replaced(self) -> None:
+        self.banner.show_message(
+            BannerKind.INFO, self.tr("Your drawing replaced the opened image; Undo ({keys}) brings the image back.").format(
+                keys=QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+            )
+        )
 
     def _schedule(self) -> None:
-        if self.canvas.is_empty() and self._picture_digit is None:
+        if self.canvas.is_empty():
             self.update_prediction()  # an empty canvas clears at once, never shows a stale digit
         elif not self._timer.isActive():
             self._timer.start()
@@ -151,14 +149,15 @@ class DrawTab(QWidget):
         """Ask for a reading of the drawing (or opened picture) now; empty states show at once."""
         self._timer.stop()
         loaded = self._library.current()
-        blank = self.canvas.is_empty() and self._picture_digit is None
+        blank = self.canvas.is_empty()
         if blank or loaded is None:
             self._reader.cancel()
             self._show_nothing(self.tr("No model yet") if loaded is None and not blank else empty_text(), loaded, blank)
             return
         models = [loaded] + (self.all_models_view.models() if self.all_models_button.isChecked() else [])
-        if self._picture_digit is not None:
-            self._reader.request(models, digit=self._picture_digit)
+        picture_digit = self.canvas.picture_digit()
+        if picture_digit is not None:
+            self._reader.request(models, digit=picture_digit)
         else:
             self._reader.request(models, pixels=self.canvas.to_array())
 
@@ -166,7 +165,7 @@ class DrawTab(QWidget):
         prediction = reading.predictions[0]
         loaded = self._library.current()
         if prediction is None or loaded is None:
-            self._show_nothing(self.tr("No digit found") if self._picture_digit is not None else empty_text(), loaded, False)
+            self._show_nothing(self.tr("No digit found") if self.canvas.picture() is not None else empty_text(), loaded, False)
             return
         self._prediction = prediction
         self.reading.show_prediction(prediction, reading.digit.image, loaded.summary.display_name, reading.milliseconds)
@@ -188,15 +187,26 @@ class DrawTab(QWidget):
 
     def _show_all_models(self, shown: bool) -> None:
         self.all_models_view.setVisible(shown)
-        if shown:
-            self._library.load_all()
+        self._reload_all_models()
 
     def _reload_all_models(self) -> None:
-        if self.all_models_button.isChecked():
-            self._library.load_all()
+        """Load the models to compare: the shipped ones and the current one; every run too when asked."""
+        if not self.all_models_button.isChecked():
+            return
+        current = self._library.current_path()
+        everything = self.all_models_view.include_runs_check.isChecked()
+        self._compared = [
+            summary.path
+            for summary in self._library.entries()
+            if everything or summary.path == current or self._library.is_shipped(summary.path)
+        ]
+        self._library.load_all(self._compared)
 
     def _on_models_loaded(self, models: list[LoadedModel]) -> None:
-        self.all_models_view.set_models(models)
+        if any(model.summary.path not in self._compared for model in models):
+            return  # an answer to an earlier question (runs were included then)
+        shipped = [self._library.is_shipped(model.summary.path) for model in models]
+        self.all_models_view.set_models(models, shipped, self._library.current())
         self.update_prediction()
 
     def open_image(self, path: Path | str) -> None:
@@ -204,14 +214,14 @@ class DrawTab(QWidget):
         self.banner.dismiss()
         path = str(path)
         self._picture_wanted = path
-        self._workers.run(lambda: _load_picture(path), self._on_picture_loaded, self._on_picture_failed)
+        # Not joined at close: a file that blocks when opened (a FIFO) must not hang the window.
+        self._workers.run(lambda: _load_picture(path), self._on_picture_loaded, self._on_picture_failed, joinable=False)
 
     def _on_picture_loaded(self, result: tuple[str, np.ndarray, PreprocessedDigit]) -> None:
         path, pixels, digit = result
         if path != self._picture_wanted:
             return
-        self._picture_digit = digit
-        self.canvas.show_picture(array_to_qimage(pixels))
+        self.canvas.show_picture(array_to_qimage(pixels), digit)
         self.update_prediction()
         self.pictureOpened.emit(path)
 

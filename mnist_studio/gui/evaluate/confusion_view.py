@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from mnist_studio.gui.common.painting import begin_painting
 from mnist_studio.gui.common.plurals import plural
+from mnist_studio.gui.common.typography import fitted_font
 
 CORRECT = QColor("#1565c0")
 WRONG = QColor("#d84315")
@@ -100,9 +101,9 @@ class ConfusionMatrixView(QWidget):
             true_digit, predicted = hovered
             count = int(self._matrix[true_digit, predicted])
             if true_digit == predicted:
-                text = self.tr("%n test image(s) of a {digit} read correctly. Click to see them.", "", count)
+                text = self.tr("%n test image(s) of digit {digit} read correctly. Click to see them.", "", count)
             else:
-                text = self.tr("%n test image(s) of a {digit} read as {predicted}. Click to see them.", "", count)
+                text = self.tr("%n test image(s) of digit {digit} read as {predicted}. Click to see them.", "", count)
             text = plural(text, count).format(digit=true_digit, predicted=predicted)
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
 
@@ -172,6 +173,7 @@ class ConfusionMatrixView(QWidget):
                 painter.drawRoundedRect(rect, 2, 2)
                 if matrix is not None and (count or row == column):
                     painter.setPen(QColor("white") if colour.lightnessF() < 0.6 else QColor("#212121"))
+                    painter.setFont(fitted_font(font, str(count), rect.width() - 2))  # 1,135 fits a small cell
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
                 if (row, column) in (self._selected, self._hovered):
                     painter.setBrush(Qt.BrushStyle.NoBrush)

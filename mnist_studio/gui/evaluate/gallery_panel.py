@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mnist_studio.core.figures import GALLERY_SIZE, accuracy_footer
+from mnist_studio.gui.common.plurals import plural
 from mnist_studio.gui.common.typography import heading
 from mnist_studio.gui.evaluate.confusion_view import ConfusionMatrixView
 from mnist_studio.gui.evaluate.gallery_view import GallerySample, GalleryView
@@ -128,12 +129,12 @@ class GalleryPanel(QWidget):
         self.new_samples_button.setText(self.tr("Next nine") if pages > 1 else self.tr("New samples"))
         count = len(indices)
         if true_digit == predicted_digit:
-            what = self.tr("{count} {digit}s read correctly, least confident first")
+            what = self.tr("%n test image(s) of digit {digit} read correctly, the least confident first", "", count)
         else:
-            what = self.tr("{count} {digit}s read as {predicted}, most confident mistakes first")
-        what = what.format(count=f"{count:,}", digit=true_digit, predicted=predicted_digit)
+            what = self.tr("%n test image(s) of digit {digit} read as {predicted}, the most confident first", "", count)
+        what = plural(what, count).format(digit=true_digit, predicted=predicted_digit)
         if count > GALLERY_SIZE:
-            what += self.tr(" (showing {first}–{last})").format(first=first + 1, last=first + len(shown))
+            what = self.tr("{what} (showing {first}–{last})").format(what=what, first=first + 1, last=first + len(shown))
         back = self.tr("Back to random images")
         self.caption.setText(f"{what}. <a href='random'>{back}</a>")
         self.view.set_placeholder(
@@ -148,8 +149,8 @@ class GalleryPanel(QWidget):
             self._cell_page += 1
             self._show_cell_page()
 
-    def export_figure(self, path: Path | str) -> Path:
-        """Write the gallery as the tutorial's figure (PNG); raises ``OSError`` if it cannot be written."""
+    def export_figure(self, path: Path | str, header: list[str] = ()) -> Path:
+        """Write the gallery as the tutorial's figure (PNG) under ``header``; raises ``OSError`` if it cannot be written."""
         from mnist_studio.core.figures import save_gallery_figure
 
         report, samples = self._report, self.view.samples()
@@ -159,4 +160,5 @@ class GalleryPanel(QWidget):
             [sample.label for sample in samples],
             [sample.prediction for sample in samples],
             accuracy_footer(report.accuracy, report.correct, report.total),
+            header,
         )

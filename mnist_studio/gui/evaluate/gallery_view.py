@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from mnist_studio.core.figures import GALLERY_SIZE, gallery_title
 from mnist_studio.gui.common.painting import begin_painting
 from mnist_studio.gui.common.pixels import array_to_qimage, paint_pixels
-from mnist_studio.gui.common.typography import scaled_font
+from mnist_studio.gui.common.typography import fitted_font, scaled_font
+from mnist_studio.gui.common.numbers import percent
 
 MISTAKE = QColor("#d32f2f")
 COLUMNS = 3
@@ -92,17 +93,19 @@ class GalleryView(QWidget):
             side = max(10.0, min(tile.width(), tile.height() - 2 * line - 4))
             left = tile.left() + (tile.width() - side) / 2
             title_rect = QRectF(tile.left(), tile.top(), tile.width(), line)
-            painter.setFont(title_font)
+            # Titles are shown whole (smaller type where a tile is narrow), never cut at the tile's edges.
+            painter.setFont(fitted_font(title_font, sample.title, tile.width()))
             painter.setPen(MISTAKE if sample.mistake else text)
             painter.drawText(title_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, sample.title)
-            painter.setFont(small_font)
+            detail = self.tr("test image #{index} · {confidence} sure").format(
+                index=sample.index, confidence=percent(sample.confidence)
+            )
+            painter.setFont(fitted_font(small_font, detail, tile.width()))
             painter.setPen(MISTAKE if sample.mistake else muted)
             painter.drawText(
                 QRectF(tile.left(), tile.top() + line, tile.width(), line),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
-                self.tr("test image #{index} · {confidence} sure").format(
-                    index=sample.index, confidence=f"{sample.confidence:.1%}"
-                ),
+                detail,
             )
             target = QRectF(left, tile.top() + 2 * line + 4, side, side)
             paint_pixels(painter, target, image)

@@ -20,6 +20,8 @@ from mnist_studio.gui.evaluate.gallery_panel import GalleryPanel
 from mnist_studio.gui.services.errors import describe_error
 from mnist_studio.gui.services.model_library import LoadedModel, ModelLibrary
 from mnist_studio.gui.services.workers import WorkerGroup
+from mnist_studio.gui.common.numbers import accuracy as format_accuracy
+from mnist_studio.gui.common.recipe_text import recipe_text
 
 if TYPE_CHECKING:
     from mnist_studio.core.inspection import ModelReport
@@ -66,7 +68,6 @@ class EvaluationTab(QWidget):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.progress.setFormat(self.tr("%p% of 10,000 test images"))
-        self.banner = MessageBanner()
         self.accuracy_label = QLabel("—", objectName="testAccuracyLabel")
         self.accuracy_label.setFont(scaled_font(self.accuracy_label.font(), 3.2, bold=True))
         self.accuracy_detail = QLabel(objectName="testAccuracyDetail")
@@ -104,17 +105,19 @@ class EvaluationTab(QWidget):
         left.addSpacing(6)
         left.addWidget(heading(self.tr("Confusion matrix")))
         left.addWidget(self.confusion_view, 1)
-        columns = QGridLayout()
+        results = QWidget()
+        columns = QGridLayout(results)
+        columns.setContentsMargins(0, 0, 0, 0)
         columns.addLayout(left, 0, 0)
         columns.addWidget(self.gallery, 0, 1)
         columns.setColumnStretch(0, 4)
         columns.setColumnStretch(1, 5)
         columns.setHorizontalSpacing(24)
+        self.banner = MessageBanner(results)  # floats over the results: a message never pushes them down
         layout = QVBoxLayout(self)
         layout.addWidget(self.selector)
         layout.addLayout(top)
-        layout.addWidget(self.banner)
-        layout.addLayout(columns, 1)
+        layout.addWidget(results, 1)
 
     def shutdown(self) -> None:
         """Wait for an evaluation in progress (the window calls this when it closes)."""
@@ -164,7 +167,7 @@ class EvaluationTab(QWidget):
             return  # the model changed while it ran; its results would be misleading
         self._report = report
         self.progress.setValue(100)
-        self.accuracy_label.setText(f"{report.accuracy:.2%}")
+        self.accuracy_label.setText(format_accuracy(report.accuracy))
         self.accuracy_detail.setText(
             self.tr("{correct} of {total} correct\n{mistakes} mistakes · loss {loss}\n{seconds} s on {device}").format(
                 correct=f"{report.correct:,}",
@@ -191,7 +194,7 @@ class EvaluationTab(QWidget):
             self.accuracy_detail.setText(self.tr("No model yet: train one on the Train tab or open a checkpoint."))
         else:
             recorded = model.summary.test_accuracy
-            claim = self.tr("Its checkpoint records {accuracy}. ").format(accuracy=f"{recorded:.2%}") if recorded is not None else ""
+            claim = self.tr("Its checkpoint records {accuracy}. ").format(accuracy=format_accuracy(recorded)) if recorded is not None else ""
             self.accuracy_detail.setText(
                 claim + self.tr("Click Evaluate to test {name} yourself.").format(name=model.summary.display_name)
             )
@@ -200,8 +203,21 @@ class EvaluationTab(QWidget):
         self.gallery.show_report(None)
 
     def export_figure(self, path: Path | str) -> Path:
-        """Write the gallery as the tutorial's figure (PNG); raises ``OSError`` if it cannot be written."""
-        return self.gallery.export_figure(path)
+        """Write the gallery as the tutorial's figure (PNG) under a title, the model and its recipe.
+
+        Raises ``OSError`` if it cannot be written.
+        """
+        return self.gallery.export_figure(path, self.figure_header())
+
+    def figure_header(self) -> list[str]:
+        """The lines above an exported figure: a title, the model evaluated, the recipe it was trained with."""
+        model = self._evaluated
+        lines = [self.tr("MNIST Studio · test images and the model's answers")]
+        if model is not None:
+            lines.append(self.tr("{arch} · {file}").format(arch=model.summary.display_name, file=model.summary.path.name))
+            if model.config is not None:
+                lines.append(recipe_text(model.config))
+        return lines
 
     def ask_export(self) -> None:
         """Ask where, then write the gallery figure (File > Export on this tab, Export figure…)."""

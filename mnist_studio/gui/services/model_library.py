@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from mnist_studio.core import paths
 from mnist_studio.core.catalog import CheckpointSummary
+from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.registry import DEFAULT_ARCHITECTURE
 from mnist_studio.gui.services.errors import checkpoint_error_text, describe_error
 from mnist_studio.gui.services.workers import WorkerGroup
@@ -33,6 +34,7 @@ class LoadedModel:
     model: nn.Module
     step: int  # training steps the checkpoint's run had done
     modified_ns: int  # the file's modification time when it was read
+    config: TrainingConfig | None = None  # the recipe the checkpoint was trained with
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _load(path: Path) -> _LoadOutcome:
         model, checkpoint = load_model(path, "cpu")
     except Exception as error:  # noqa: BLE001 - any failure is one line for the user, never a traceback
         return _LoadOutcome(path, None, error)
-    return _LoadOutcome(path, LoadedModel(summarise(checkpoint), model, checkpoint.step, _modified_ns(path)), None)
+    return _LoadOutcome(path, LoadedModel(summarise(checkpoint), model, checkpoint.step, _modified_ns(path), checkpoint.config), None)
 
 
 def _scan() -> list[CheckpointSummary]:
@@ -150,9 +152,11 @@ class ModelLibrary(QObject):
             return
         self._workers.run(lambda: _load(path), self._on_loaded, self._on_failed)
 
-    def load_all(self) -> None:
-        """Load every listed checkpoint; ``modelsLoaded`` brings those that loaded, in list order."""
-        paths_to_load = [summary.path for summary in self._entries]
+    def load_all(self, paths_to_load: Sequence[Path] | None = None) -> None:
+        """Load ``paths_to_load`` (default: every listed checkpoint); ``modelsLoaded`` brings those that loaded, in order."""
+        if paths_to_load is None:
+            paths_to_load = [summary.path for summary in self._entries]
+        paths_to_load = list(paths_to_load)
         self._workers.run(lambda: [_load(path) for path in paths_to_load], self._on_all_loaded, self._on_failed)
 
     def _set_message(self, message: str) -> None:
@@ -173,10 +177,14 @@ class ModelLibrary(QObject):
         if self._current is None and self._requested is None and self._entries:
             self.select(self._default_entry().path)
 
+    @staticmethod
+    def is_shipped(path: Path) -> bool:
+        """True for a checkpoint that ships with the app (not one of the user's runs or files)."""
+        return path.resolve().parent == paths.pretrained_dir().resolve()
+
     def _default_entry(self) -> CheckpointSummary:
-        shipped = paths.pretrained_dir().resolve()
         for summary in self._entries:
-            if summary.arch == DEFAULT_ARCHITECTURE and summary.path.resolve().parent == shipped:
+            if summary.arch == DEFAULT_ARCHITECTURE and self.is_shipped(summary.path):
                 return summary
         return self._entries[0]
 

@@ -6,7 +6,10 @@ A :class:`FunctionWorker` calls a function once; a :class:`GeneratorWorker` iter
 (``started`` and ``finished`` are QThread's own: the thread began, the thread has ended). An
 exception crosses to the GUI thread as the object itself; :func:`mnist_studio.gui.services.errors.
 describe_error` words it. Every worker started here is held until it ends, whatever happens to
-its owner, and :func:`join_all` waits for all of them (the window does so when it closes).
+its owner, and :func:`join_all` waits for all of them (the window does so when it closes), except
+those started with ``joinable=False``: work that may block in the kernel for ever (opening an
+image file that turns out to be a FIFO nobody writes to) must never keep the window from closing;
+its result, should it come, goes to nobody, and the app's exit does not wait for it either.
 We use our own ~150 lines rather than superqt's ``create_worker``: docs/ARCHITECTURE.md says why.
 """
 
@@ -32,8 +35,9 @@ class Worker(QThread):
     returned = Signal(object)
     errored = Signal(object)  # the exception object
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, joinable: bool = True) -> None:
         super().__init__(parent)
+        self.joinable = joinable  # False: closing the window does not wait for it
         # A slot of this object, which lives on the GUI thread: it runs there, after the thread ended.
         self.finished.connect(self._release)
 
@@ -64,8 +68,10 @@ class FunctionWorker(Worker):
     emits ``yielded(value)`` (for progress of a call that cannot be a generator).
     """
 
-    def __init__(self, function: Callable[..., Any], *, reports: bool = False, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self, function: Callable[..., Any], *, reports: bool = False, joinable: bool = True, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent, joinable=joinable)
         self._function = function
         self._reports = reports
 
@@ -112,9 +118,15 @@ def alive() -> list[Worker]:
 
 
 def join_all() -> None:
-    """Wait for every running worker to end (at quit, when the window closes, and in tests)."""
+    """Wait for every running joinable worker to end (at quit, when the window closes, and in tests)."""
     for worker in list(_alive):
-        worker.wait()
+        if worker.joinable:
+            worker.wait()
+
+
+def unjoinable_running() -> list[Worker]:
+    """Workers started with ``joinable=False`` whose threads are still running (perhaps blocked for ever)."""
+    return [worker for worker in _alive if not worker.joinable and worker.isRunning()]
 
 
 class WorkerGroup(QObject):
@@ -132,12 +144,15 @@ class WorkerGroup(QObject):
         on_returned: Callable[[Any], None],
         on_errored: Callable[[BaseException], None],
         on_yielded: Callable[[Any], None] | None = None,
+        *,
+        joinable: bool = True,
     ) -> Worker:
         """Call ``function()`` (``function(report)`` when ``on_yielded`` is given) on a new worker.
 
-        The callbacks should be slots of objects living on the GUI thread.
+        The callbacks should be slots of objects living on the GUI thread. ``joinable=False``:
+        :meth:`join` and :func:`join_all` do not wait for it (see the module's docstring).
         """
-        worker = FunctionWorker(function, reports=on_yielded is not None)
+        worker = FunctionWorker(function, reports=on_yielded is not None, joinable=joinable)
         worker.returned.connect(on_returned)
         worker.errored.connect(on_errored)
         if on_yielded is not None:
@@ -154,9 +169,10 @@ class WorkerGroup(QObject):
         return bool(self._running)
 
     def join(self) -> None:
-        """Wait until every worker of the group has ended."""
+        """Wait until every joinable worker of the group has ended."""
         for worker in list(self._running):
-            worker.wait()
+            if worker.joinable:
+                worker.wait()
 
     def _ended(self) -> None:
         worker = self.sender()

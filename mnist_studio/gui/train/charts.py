@@ -8,95 +8,25 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
+from typing import Sequence
+
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from mnist_studio.core.progress import EpochProgress, StepProgress
+from mnist_studio.gui.common.exported_image import captioned
+from mnist_studio.gui.train.plot_parts import LossAxis, Series
 
 REDRAW_HZ = 15
 SMOOTHING_POINTS = 50  # the smoothed loss averages over total_steps / 50 steps (between 2 and 50)
 EMPTY_LOSS_RANGE = (math.log10(0.02), math.log10(3.0))  # the loss plot's y axis is log10
 EMPTY_ACCURACY_RANGE = (80.0, 100.0)
+ACCURACY_MARGIN = 1.0  # room for a marker at 0% or 100%
 TRAIN_COLOUR = "#1f6fd1"
 VALIDATION_COLOUR = "#e8710a"
 PREVIOUS_COLOUR = "#8a8f98"
-WIDE_LOSS_DECADES = 3  # over more decades than this, only powers of ten are labelled
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-class Series:
-    """Growable x/y buffers (amortised doubling) whose views go straight to ``setData``."""
-
-    def __init__(self) -> None:
-        self._x = np.empty(256)
-        self._y = np.empty(256)
-        self._size = 0
-
-    def __len__(self) -> int:
-        return self._size
-
-    def extend(self, xs: list[float], ys: list[float]) -> None:
-        """Append points."""
-        end = self._size + len(xs)
-        if end > len(self._x):
-            capacity = max(end, 2 * len(self._x))
-            self._x = np.resize(self._x, capacity)
-            self._y = np.resize(self._y, capacity)
-        self._x[self._size : end] = xs
-        self._y[self._size : end] = ys
-        self._size = end
-
-    def clear(self) -> None:
-        """Forget every point (keeps the buffers)."""
-        self._size = 0
-
-    def copy_from(self, other: "Series") -> None:
-        """Replace this series' points with ``other``'s."""
-        self.clear()
-        self.extend(other.x.tolist(), other.y.tolist())
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._x[: self._size]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._y[: self._size]
-
-
-class LossAxis(pg.AxisItem):
-    """A log-scale axis whose labels are the true losses, however large (a diverged run reaches 1e9).
-
-    pyqtgraph's automatic SI scaling would divide every label by the largest value and add
-    "(x1e+09)" to the title; a loss has no unit to prefix, so labels show the values themselves:
-    at 1, 2 and 5 times a power of ten over a few decades, at powers of ten alone over more.
-    """
-
-    def __init__(self, orientation: str) -> None:
-        super().__init__(orientation)
-        self.enableAutoSIPrefix(False)
-
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        decades = abs(self.range[1] - self.range[0])
-        labelled = (1, 2, 5) if decades <= WIDE_LOSS_DECADES else (1,)
-        labels = []
-        for value in values:
-            number = 10.0**value
-            exponent = math.floor(math.log10(number) + 1e-9)
-            mantissa = round(number / 10.0**exponent, 3)
-            labels.append(loss_tick_text(mantissa, exponent) if mantissa in labelled else "")
-        return labels
-
-
-def loss_tick_text(mantissa: float, exponent: int) -> str:
-    """``(5, -3)`` -> ``0.005``, ``(2, 3)`` -> ``2000``, ``(1, 8)`` -> ``10⁸``, ``(5, 8)`` -> ``5×10⁸``."""
-    if -3 <= exponent <= 4:
-        return f"{mantissa * 10.0**exponent:.{max(0, -exponent)}f}"
-    power = "10" + str(exponent).translate(_SUPERSCRIPTS)
-    return power if mantissa == 1 else f"{mantissa:g}×{power}"
 
 
 def _colour(name: str, alpha: int = 255) -> QColor:
@@ -135,6 +65,8 @@ class TrainingCharts(QWidget):
         self.loss_plot = self._make_plot("lossPlot", self.tr("Loss"), self.tr("loss (log scale)"), LossAxis("left"))
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.accuracy_plot = self._make_plot("accuracyPlot", self.tr("Validation accuracy"), self.tr("accuracy (%)"))
+        # No accuracy is above 100%: autoscaling around one point (95%) would otherwise show up to 105%.
+        self.accuracy_plot.getPlotItem().vb.setLimits(yMin=-ACCURACY_MARGIN, yMax=100 + ACCURACY_MARGIN)
         self._loss_legend = self._legend(self.loss_plot, offset=(-8, 8))
         self._accuracy_legend = self._legend(self.accuracy_plot, offset=(-8, -8))
 
@@ -167,6 +99,7 @@ class TrainingCharts(QWidget):
         self._smoothing = 0.0
         self._steps_changed = self._epochs_changed = False
         self._show_previous = True
+        self._run_name = self._previous_name = ""
 
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
@@ -227,11 +160,13 @@ class TrainingCharts(QWidget):
             item.setYRange(*empty_y, padding=0)
             item.enableAutoRange(y=True)
 
-    def start_run(self, epochs: int) -> None:
-        """Begin a new run: the current one (if any) becomes the faded previous run."""
+    def start_run(self, epochs: int, name: str = "") -> None:
+        """Begin a new run called ``name``: the current one (if any) becomes the faded previous run."""
         if len(self._smooth):
             self._previous_loss.copy_from(self._smooth)
             self._previous_accuracy.copy_from(self._val_accuracy)
+            self._previous_name = self._run_name
+        self._run_name = name
         for series in (self._raw, self._smooth, self._val_loss, self._val_accuracy):
             series.clear()
         self._average, self._averaged_steps = 0.0, 0
@@ -239,6 +174,14 @@ class TrainingCharts(QWidget):
         self.set_epochs(epochs)
         self.redraw()
         self._draw_previous()
+
+    def name_run(self, name: str) -> None:
+        """Rename the current run (e.g. once its checkpoint has a name); the legend uses it once it is the previous run."""
+        self._run_name = name
+
+    def previous_name(self) -> str:
+        """What the legend calls the previous run."""
+        return self._previous_name
 
     def set_show_previous(self, show: bool) -> None:
         """Show or hide the previous run's overlay."""
@@ -300,9 +243,14 @@ class TrainingCharts(QWidget):
                 curve.setData([], [])
             legend.removeItem(curve)
             if shown:
-                legend.addItem(curve, self.tr("previous run"))
+                label = self.tr("previous: {name}").format(name=self._previous_name) if self._previous_name else self.tr("previous run")
+                legend.addItem(curve, label)
 
-    def save_png(self, path: str) -> bool:
-        """Write both plots, as shown, to a PNG file; False when it cannot be written."""
+    def save_png(self, path: str, header: list[str] = ()) -> bool:
+        """Write both plots, as shown, under the lines of ``header`` (title first, in bold) to a PNG file.
+
+        False when it cannot be written.
+        """
         self.redraw()
-        return self.grab().save(path, "PNG")
+        return captioned(self.grab().toImage(), header, self.palette()).save(path, "PNG")
+

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from mnist_studio.gui.common.typography import mute
+from mnist_studio.gui.services.torch_loader import LoaderState
 from mnist_studio.gui.services.training import RunState
 
 
@@ -35,7 +36,7 @@ class RunControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
         layout.addWidget(self.shortcuts_hint)
-        self.show_state(RunState.IDLE, torch_ready=False)
+        self.show_state(RunState.IDLE, torch_state=LoaderState.IDLE)
 
     def _action(self, text: str, shortcuts: list[str]) -> QAction:
         action = QAction(text, self)
@@ -55,15 +56,26 @@ class RunControls(QWidget):
         """Start, Pause / Resume and Stop, for the Training menu."""
         return [self.start_action, self.pause_action, self.stop_action]
 
-    def show_state(self, state: RunState, *, torch_ready: bool) -> None:
-        """Enable Start when idle with PyTorch loaded, Pause and Stop while a run goes on."""
-        can_start = state is RunState.IDLE and torch_ready
+    def show_state(self, state: RunState, *, torch_state: LoaderState, start_pending: bool = False) -> None:
+        """Enable Start when idle (PyTorch loaded or loading), Pause and Stop while a run goes on.
+
+        While a start waits for PyTorch, Stop (then labelled Cancel) cancels it.
+        """
+        can_start = state is RunState.IDLE and not start_pending and torch_state is not LoaderState.FAILED
         active = state in (RunState.RUNNING, RunState.PAUSED)
         pause_text = self.tr("Resume") if state is RunState.PAUSED else self.tr("Pause")
         for widget in (self.start_button, self.start_action):
             widget.setEnabled(can_start)
-        for widget in (self.pause_button, self.pause_action, self.stop_button, self.stop_action):
+        for widget in (self.pause_button, self.pause_action):
             widget.setEnabled(active)
+        for widget in (self.stop_button, self.stop_action):
+            widget.setEnabled(active or start_pending)
         self.pause_button.setText(pause_text)
         self.pause_action.setText(f"&{pause_text}")
-        self.start_button.setToolTip(self.tr("Start training (Ctrl+R)") if torch_ready else self.tr("Loading PyTorch…"))
+        self.stop_button.setText(self.tr("Cancel") if start_pending else self.tr("Stop"))
+        if torch_state is LoaderState.LOADED:
+            self.start_button.setToolTip(self.tr("Start training (Ctrl+R)"))
+        elif torch_state is LoaderState.FAILED:
+            self.start_button.setToolTip(self.tr("PyTorch could not be loaded"))
+        else:
+            self.start_button.setToolTip(self.tr("Start training (Ctrl+R): PyTorch is loading, the run starts once it has"))

@@ -60,7 +60,7 @@ class TrainFeature(Feature):
 
     def export_charts(self, path: Path | str) -> bool:
         """Write the charts to a PNG file; False (with a message) when it cannot be written."""
-        if not self.widget.charts.save_png(str(path)):
+        if not self.widget.charts.save_png(str(path), self.widget.export_header()):
             self._notices.show_error(_tr("Cannot export charts"), _tr("{path}: cannot write the PNG file").format(path=path))
             return False
         self._notices.show_status(_tr("Charts saved to {path}").format(path=path))

@@ -1,23 +1,18 @@
 """The Train tab: choose a recipe, start, pause and stop a run, and watch it learn live.
 
 The run itself belongs to the shared :class:`~mnist_studio.gui.services.training.TrainingService`;
-this tab forwards the user's intent to it and shows the records it announces.
+this tab forwards the user's intent to it and shows the records it announces. Start may be
+pressed while PyTorch still loads: the run then starts as soon as it has (Stop cancels that).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from pathlib import Path
 
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from mnist_studio.core.config import TrainingConfig
 from mnist_studio.core.progress import (
     CompilationFailed,
     EpochProgress,
@@ -28,15 +23,18 @@ from mnist_studio.core.progress import (
     TrainingFinished,
 )
 from mnist_studio.gui.common.banner import BannerKind, MessageBanner
+from mnist_studio.gui.common.file_dialogs import ask_checkpoint_save_path
+from mnist_studio.gui.services.checkpoint_files import copy_checkpoint
 from mnist_studio.gui.services.context import AppContext
 from mnist_studio.gui.services.errors import describe_error
-from mnist_studio.gui.services.torch_loader import TorchInfo
+from mnist_studio.gui.services.torch_loader import LoaderState, TorchInfo
 from mnist_studio.gui.services.training import RunState
 from mnist_studio.gui.train import messages
 from mnist_studio.gui.train.charts import TrainingCharts
 from mnist_studio.gui.train.controls import RunControls
 from mnist_studio.gui.train.form import TrainingForm
 from mnist_studio.gui.train.run_log import RunLog
+from mnist_studio.gui.train.run_progress import RunProgress
 
 FORM_WIDTH = 330
 _BANNER_KINDS = {RunStatus.COMPLETED: BannerKind.SUCCESS, RunStatus.STOPPED: BannerKind.INFO, RunStatus.FAILED: BannerKind.ERROR}
@@ -50,26 +48,20 @@ class TrainTab(QWidget):
         self.setObjectName("trainTab")
         self._training = context.training
         self._notices = context.notices
-        self._torch_ready = False
+        self._torch = context.torch_loader
+        self._start_pending = False  # Start was pressed while PyTorch loads
+        self._run: RunStarted | None = None  # the run the charts show
+        self._finished: TrainingFinished | None = None
         self.last_step = 0
         self.form = TrainingForm()
         self.charts = TrainingCharts()
         self.controls = RunControls()
-        self.progress_bar = QProgressBar(objectName="trainProgress")
-        self.progress_bar.setAccessibleName(self.tr("Training progress"))
-        self.progress_bar.setTextVisible(True)
-        self.progress_bar.setFormat(self.tr("Ready"))
-        self.progress_bar.setValue(0)
-        self.stats_label = QLabel(objectName="trainStats")
-        self.stats_label.setMinimumWidth(230)
-        self.stats_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.banner = MessageBanner()
-        self.banner.setObjectName("trainMessage")
+        self.progress = RunProgress()
         self.show_previous_check = QCheckBox(self.tr("Show previous run"), objectName="showPreviousCheck")
         self.show_previous_check.setChecked(True)
         self.show_previous_check.toggled.connect(self.charts.set_show_previous)
         self.log = RunLog()
-        self._build_layout()
+        self.banner = _lay_out(self)
 
         self.controls.start_action.triggered.connect(self.start)
         self.controls.pause_action.triggered.connect(self.toggle_pause)
@@ -80,68 +72,39 @@ class TrainTab(QWidget):
         self._training.progress.connect(self._on_progress)
         self._training.runFinished.connect(self._on_finished)
         self._training.runFailed.connect(self._on_failed)
-        context.torch_loader.loaded.connect(self.set_torch_info)
-        context.torch_loader.failed.connect(self._on_torch_failed)
+        self._torch.loaded.connect(self.set_torch_info)
+        self._torch.failed.connect(self._on_torch_failed)
         self._show_state(self._training.state)
-
-    def _build_layout(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 6, 0)
-        left_layout.addWidget(self.form)
-        left_layout.addWidget(self.controls)
-        left_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFixedWidth(FORM_WIDTH)
-
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress_bar, 1)
-        progress_row.addWidget(self.stats_label)
-        chart_panel = QWidget()
-        chart_layout = QVBoxLayout(chart_panel)
-        chart_layout.setContentsMargins(0, 0, 0, 0)
-        chart_layout.addWidget(self.charts, 1)
-        chart_layout.addWidget(self.show_previous_check, 0, Qt.AlignmentFlag.AlignRight)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(chart_panel)
-        splitter.addWidget(self.log)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([520, 160])
-        right = QVBoxLayout()
-        right.addLayout(progress_row)
-        right.addWidget(self.banner)
-        right.addWidget(splitter, 1)
-
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addLayout(right, 1)
 
     @property
     def state(self) -> RunState:
         """Where the run is (the training service's state)."""
         return self._training.state
 
+    def is_start_pending(self) -> bool:
+        """True while a start waits for PyTorch to load."""
+        return self._start_pending
+
     @Slot(object)
     def _show_state(self, state: RunState) -> None:
-        self.controls.show_state(state, torch_ready=self._torch_ready)
-        self.form.setEnabled(state is RunState.IDLE)
+        self.controls.show_state(state, torch_state=self._torch.state, start_pending=self._start_pending)
+        self.form.setEnabled(state is RunState.IDLE and not self._start_pending)
 
     @Slot(object)
     def set_torch_info(self, info: TorchInfo) -> None:
-        """Torch is loaded: list the real devices and allow Start."""
+        """Torch is loaded: list the real devices, allow Start, and start a run that was asked for."""
         self.form.set_devices(info.devices)
-        self._torch_ready = True
         self._show_state(self.state)
         self._announce_device()
+        if self._start_pending:
+            self._start_pending = False
+            self._start_now()
 
     @Slot(object)
     def _on_torch_failed(self, error: BaseException) -> None:
+        self._start_pending = False
+        self.progress.show_text(self.tr("Training is off"))
+        self._show_state(self.state)
         self.banner.show_message(BannerKind.ERROR, messages.torch_failed_text(describe_error(error)))
 
     @Slot()
@@ -154,40 +117,62 @@ class TrainTab(QWidget):
 
     @Slot()
     def start(self) -> None:
-        """Start a run with the form's recipe (ignored unless idle and torch is loaded)."""
-        if self.state is not RunState.IDLE or not self._torch_ready:
+        """Start a run with the form's recipe; while PyTorch loads, as soon as it has."""
+        if self.state is not RunState.IDLE or self._start_pending or self._torch.state is LoaderState.FAILED:
             return
-        config = self.form.config()
+        if self._torch.state is LoaderState.LOADED:
+            self._start_now()
+            return
+        self._start_pending = True
         self.banner.dismiss()
-        self.charts.start_run(config.epochs)
+        self.progress.start(self.tr("Starting when PyTorch has loaded…"))
+        self._notices.show_status(self.tr("Starting when PyTorch has loaded… (Stop cancels)"))
+        self._show_state(self.state)
+
+    def _start_now(self) -> None:
+        config = self.form.config()  # read now: the devices are listed once PyTorch has loaded
+        self.banner.dismiss()
+        self.charts.start_run(config.epochs, messages.run_name(config))
+        self._run = self._finished = None
         self.last_step = 0
-        self.progress_bar.setRange(0, 0)  # busy until the first record: data and model are being prepared
-        self.progress_bar.setFormat(self.tr("Preparing data…"))
-        self.stats_label.clear()
+        self.progress.start(self.tr("Preparing data and model…"))
         if self._training.start(config):
-            self._notices.show_status(self.tr("Training {arch}…").format(arch=config.arch))
+            self._say_running(config)
+
+    def _say_running(self, config: TrainingConfig) -> None:
+        self._notices.show_status(self.tr("Training {arch}…").format(arch=messages.run_name(config)))
 
     @Slot()
     def toggle_pause(self) -> None:
         """Pause a running run, or resume a paused one."""
         if self.state is RunState.RUNNING:
             self._training.pause()
-            self.progress_bar.setFormat(messages.with_paused(self.progress_bar.format()))
+            self.progress.show_paused()
+            self._notices.show_status(self.tr("Training paused; Resume continues it"))
         elif self.state is RunState.PAUSED:
             self._training.resume()
             self.log.add(messages.resumed_line())
+            if self._run is not None:
+                self._say_running(self._run.config)
 
     @Slot()
     def stop(self) -> None:
-        """Ask the run to end before its next step; it saves a resumable checkpoint."""
-        if self.state in (RunState.RUNNING, RunState.PAUSED):
+        """Ask the run to end before its next step (it saves a resumable checkpoint); or cancel a pending start."""
+        if self._start_pending:
+            self._start_pending = False
+            self.progress.show_text(self.tr("Start canceled"))
+            self._notices.show_status(self.tr("Start canceled"))
+            self._show_state(self.state)
+        elif self.state in (RunState.RUNNING, RunState.PAUSED):
             self._training.stop()
-            self.progress_bar.setFormat(self.tr("Stopping…"))
+            self.progress.show_text(self.tr("Stopping…"), busy=True)
+            self._notices.show_status(self.tr("Stopping: saving a resumable checkpoint…"))
 
     # Records of the run --------------------------------------------------------------------
 
     @Slot(object)
     def _on_started(self, record: RunStarted) -> None:
+        self._run = record
         self.log.add(messages.started_line(record))
 
     @Slot(object)
@@ -196,10 +181,7 @@ class TrainTab(QWidget):
             self.charts.add_steps(record)
             self.last_step = record.step
             if self.state is not RunState.STOPPING:
-                self.progress_bar.setRange(0, record.total_steps)
-                self.progress_bar.setValue(record.step)
-                self.progress_bar.setFormat(messages.step_text(record, paused=self.state is RunState.PAUSED))
-                self.stats_label.setText(messages.speed_text(record))
+                self.progress.show_step(record, paused=self.state is RunState.PAUSED)
         elif isinstance(record, EpochProgress):
             self.charts.add_epoch(record)
             self.log.add(messages.epoch_line(record))
@@ -208,29 +190,88 @@ class TrainTab(QWidget):
             self.log.add(messages.paused_line(record.step))
         elif isinstance(record, CompilationFailed):
             self.log.add(messages.compilation_failed_line(record.error))
-
-    def _end_run(self) -> None:
-        self.charts.redraw()
-        self.progress_bar.setRange(0, max(1, self.progress_bar.maximum()))
+        elif isinstance(record, CompilationFailed):
+            self.log.add(messages.compilation_failed_line(record.error))
 
     @Slot(object)
     def _on_finished(self, record: TrainingFinished) -> None:
-        self._end_run()
+        self.charts.redraw()
+        self._finished = record
         self.last_step = record.step
+        if self._run is not None and record.checkpoint_path is not None:
+            self.charts.name_run(messages.run_name(self._run.config, record.checkpoint_path))
         message = messages.finished_text(record)
         self.log.add(message)
-        if record.status is RunStatus.COMPLETED:
-            self.progress_bar.setValue(self.progress_bar.maximum())
-            self.stats_label.setText(messages.finished_speed_text(record))
-        self.progress_bar.setFormat(messages.finished_bar_text(record))
-        self.banner.show_message(_BANNER_KINDS[record.status], message)
-        self._notices.show_status(message)
+        self.progress.show_finished(record)
+        problem = messages.save_problem_text(record)
+        if problem is None:
+            self.banner.show_message(_BANNER_KINDS[record.status], message)
+        else:  # the model was kept elsewhere (or nowhere): say so, and offer to put it where the user wants
+            self.log.add(problem)
+            kept = record.checkpoint_path
+            offer = (self.tr("Save as…"), lambda: self._save_copy(kept)) if kept is not None else None
+            self.banner.show_message(BannerKind.ERROR, problem, offer)
+        self._notices.show_status(problem or message)
+
+    def _save_copy(self, source: Path) -> None:
+        target = ask_checkpoint_save_path(self, Path.home() / source.name)
+        if target is None:
+            return
+        try:
+            copy_checkpoint(source, target)
+        except OSError as error:
+            self._notices.show_error(self.tr("Cannot save checkpoint"), describe_error(error))
+            return
+        self._notices.show_status(self.tr("Checkpoint saved to {path}").format(path=target))
 
     @Slot(object)
     def _on_failed(self, error: BaseException) -> None:
-        self._end_run()
+        self.charts.redraw()
         reason = describe_error(error)
-        self.progress_bar.setFormat(self.tr("Failed"))
+        self.progress.show_text(self.tr("Failed"))
         self.log.add(messages.error_line(reason))
         self.banner.show_message(BannerKind.ERROR, messages.failed_text(reason))
         self._notices.show_status(messages.failed_text(reason))
+
+    def export_header(self) -> list[str]:
+        """The lines above exported charts: a title, the model (and its result), the recipe."""
+        return messages.charts_header(self._run, self._finished)
+
+
+def _lay_out(tab: TrainTab) -> MessageBanner:
+    """Form and controls on the left; progress, then the charts over the log on the right. Returns the banner."""
+    left = QWidget()
+    left_layout = QVBoxLayout(left)
+    left_layout.setContentsMargins(0, 0, 6, 0)
+    left_layout.addWidget(tab.form)
+    left_layout.addWidget(tab.controls)
+    left_layout.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidget(left)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFixedWidth(FORM_WIDTH)
+
+    chart_panel = QWidget()
+    chart_layout = QVBoxLayout(chart_panel)
+    chart_layout.setContentsMargins(0, 0, 0, 0)
+    chart_layout.addWidget(tab.charts, 1)
+    chart_layout.addWidget(tab.show_previous_check, 0, Qt.AlignmentFlag.AlignRight)
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(chart_panel)
+    splitter.addWidget(tab.log)
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 1)
+    splitter.setSizes([520, 160])
+    banner = MessageBanner(splitter)  # floats over the charts: a message never pushes them down
+    banner.setObjectName("trainMessage")
+    right = QVBoxLayout()
+    right.addWidget(tab.progress)
+    right.addWidget(splitter, 1)
+
+    layout = QHBoxLayout(tab)
+    layout.addWidget(scroll)
+    layout.addLayout(right, 1)
+    return banner

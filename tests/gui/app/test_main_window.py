@@ -170,6 +170,7 @@ def test_export_charts_writes_a_png(main_window, tmp_path: Path) -> None:
     assert train.export_charts(str(target))
     image = QImage(str(target))
     assert not image.isNull() and image.width() > 300 and image.height() > 150
+    assert train.widget.export_header() == ["MNIST Studio · training charts", "No run yet"]
 
 
 def test_settings_round_trip_geometry_recipe_and_tab(qtbot, main_window, train_tab, tab_of) -> None:
@@ -293,3 +294,54 @@ def test_unusable_saved_settings_fall_back_to_defaults_and_say_so_once(qtbot, pr
                 assert resets() == []  # said once: the first window saved good values over the bad one
         finally:
             window.close()
+
+
+def error_boxes(window) -> list[str]:
+    return [box.text() for box in window.findChildren(QMessageBox)]
+
+
+def test_save_as_never_replaces_a_fifo_and_writes_through_a_link(qtbot, main_window, trained_checkpoint: Path, tmp_path: Path) -> None:
+    import os
+
+    library = main_window.context.library
+    with qtbot.waitSignal(library.currentChanged, timeout=30_000):
+        library.select(trained_checkpoint)
+    fifo = tmp_path / "pipe.pt"
+    os.mkfifo(fifo)
+    assert not main_window.save_checkpoint_as(str(fifo))  # returns at once: a FIFO is never opened
+    assert fifo.is_fifo()
+    assert error_boxes(main_window) == [f"{fifo}: is not a regular file (a FIFO, device or socket), so it was left alone"]
+    real = tmp_path / "real.pt"
+    real.write_bytes(b"older model")
+    link = tmp_path / "link.pt"
+    link.symlink_to(real)
+    assert main_window.save_checkpoint_as(str(link))
+    assert link.is_symlink() and real.read_bytes() == trained_checkpoint.read_bytes()
+
+
+def test_save_as_on_a_full_disk_says_no_space(qtbot, main_window, trained_checkpoint: Path, tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import io
+
+    from mnist_studio.core import files
+
+    class FullDisk(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def open_on_full_disk(temporary: Path) -> io.BufferedWriter:
+        temporary.touch()
+        return io.BufferedWriter(FullDisk(), buffer_size=16)
+
+    library = main_window.context.library
+    with qtbot.waitSignal(library.currentChanged, timeout=30_000):
+        library.select(trained_checkpoint)
+    target = tmp_path / "mine.pt"
+    target.write_bytes(b"my older model")
+    monkeypatch.setattr(files, "_open_new", open_on_full_disk)
+    assert not main_window.save_checkpoint_as(str(target))
+    assert error_boxes(main_window) == [f"{target}: no space left on the device; nothing was written"]
+    assert target.read_bytes() == b"my older model" and sorted(tmp_path.iterdir()) == [trained_checkpoint, target]

@@ -307,22 +307,46 @@ def test_an_image_dropped_on_the_tab_is_read(qtbot: QtBot, tab: DrawTab, tmp_pat
     assert tab.prediction().digit == 1
 
 
-def test_all_models_read_the_same_drawing_side_by_side(
+def test_compare_shows_the_shipped_models_and_the_users_runs_on_demand(
     qtbot: QtBot, tab: DrawTab, library: ModelLibrary, mlp_checkpoint: Path
 ) -> None:
     with qtbot.waitSignal(library.currentChanged, timeout=30_000):
-        library.select(mlp_checkpoint)
+        library.select(mlp_checkpoint)  # one of the user's runs, listed from now on
     with qtbot.waitSignal(library.currentChanged, timeout=30_000):
-        library.select(library.entries()[0].path)
+        library.select(library.entries()[0].path)  # back to the shipped LeNet-5
     draw(qtbot, tab.canvas, ONE)
+    view = tab.findChild(AllModelsView, "allModelsView")
     with qtbot.waitSignal(library.modelsLoaded, timeout=60_000):
         tab.findChild(type(tab.all_models_button), "allModelsButton").click()
-    view = tab.findChild(AllModelsView, "allModelsView")
+    assert [loaded.summary.arch for loaded in view.models()] == ["lenet5"]  # shipped only, by default
+    with qtbot.waitSignal(library.modelsLoaded, timeout=60_000):
+        view.include_runs_check.click()
     assert [loaded.summary.arch for loaded in view.models()] == ["lenet5", "mlp"]
+    shipped_card, run_card = view.cards()
+    assert shipped_card.name_label.text() == "LeNet-5" and shipped_card.detail_label.text().startswith("shipped · current · ")
+    assert run_card.name_label.text() == f"MLP · {mlp_checkpoint.stem}"  # told apart by more than accuracy
     qtbot.waitUntil(lambda: all(view.predictions()) and not tab.is_reading(), timeout=30_000)
     assert view.predictions()[0].digit == tab.prediction().digit == 1
     tab.clear()
     assert view.predictions() == [None, None]
+
+
+def test_the_comparison_is_readable_at_the_default_window_size(qtbot: QtBot, main_window, tab_of, mlp_checkpoint: Path) -> None:
+    from mnist_studio.gui.app.main_window import DEFAULT_SIZE
+
+    main_window.resize(*DEFAULT_SIZE)
+    tab = tab_of(main_window, DrawTab)
+    main_window.tabs.setCurrentWidget(tab)
+    view = tab.all_models_view
+    with qtbot.waitSignal(main_window.context.library.modelsLoaded, timeout=60_000):
+        tab.all_models_button.click()
+    qtbot.waitUntil(lambda: view.isVisible() and bool(view.cards()) and view.cards()[0].isVisible())
+    legend = " ".join(label.text() for label in view.findChildren(type(view._status)))
+    assert "reads what most models read" in legend and "reads another digit" in legend  # the colours explained
+    card = view.cards()[0]
+    assert view.scroll.height() >= card.height() and not view.scroll.verticalScrollBar().isVisible()
+    assert card.name_label.shown_text() == card.name_label.text()  # the full name fits
+    assert tab.canvas.height() >= 300  # and the canvas stays large enough to draw on
 
 
 def test_disagreements_are_the_readings_other_than_the_majority(qtbot: QtBot) -> None:
@@ -336,3 +360,83 @@ def test_disagreements_are_the_readings_other_than_the_majority(qtbot: QtBot) ->
     qtbot.addWidget(view)
     view.show_predictions([reading(7), reading(1), reading(7)])
     assert view.dissenters() == [1]
+
+
+def press(qtbot: QtBot, tab: DrawTab, key: Qt.Key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    tab.canvas.setFocus()
+    qtbot.keyClick(tab.canvas, key, modifiers)
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def test_undo_and_redo_walk_the_strokes_back_and_forth(qtbot: QtBot, tab: DrawTab) -> None:
+    draw(qtbot, tab.canvas, SEVEN)
+    two_strokes = tab.canvas.to_array()
+    assert tab.tools.undo_button.isEnabled() and not tab.tools.redo_button.isEnabled()
+    press(qtbot, tab, Qt.Key.Key_Z, CTRL)
+    assert tab.canvas.stroke_count() == 1 and tab.tools.redo_button.isEnabled()
+    press(qtbot, tab, Qt.Key.Key_Z, CTRL_SHIFT)
+    assert tab.canvas.stroke_count() == 2
+    np.testing.assert_array_equal(tab.canvas.to_array(), two_strokes)
+    qtbot.mouseClick(tab.tools.undo_button, Qt.MouseButton.LeftButton)
+    press(qtbot, tab, Qt.Key.Key_Y, CTRL)  # the other usual Redo
+    assert tab.canvas.stroke_count() == 2
+    tab.tools.undo_button.click()
+    tab.tools.undo_button.click()
+    assert tab.canvas.is_empty() and not tab.tools.undo_button.isEnabled()
+    tab.tools.redo_button.click()
+    assert tab.canvas.stroke_count() == 1
+
+
+@pytest.mark.parametrize("how", ["button", "Escape", "Delete"])
+def test_clear_can_be_undone(qtbot: QtBot, tab: DrawTab, how: str) -> None:
+    draw(qtbot, tab.canvas, SEVEN)
+    drawn = tab.canvas.to_array()
+    with qtbot.waitSignal(tab.predictionUpdated, timeout=30_000, check_params_cb=lambda prediction: prediction is None):
+        if how == "button":
+            qtbot.mouseClick(tab.tools.clear_button, Qt.MouseButton.LeftButton)
+        else:
+            press(qtbot, tab, getattr(Qt.Key, f"Key_{how}"))
+    assert tab.canvas.is_empty()
+    with qtbot.waitSignal(tab.predictionUpdated, timeout=30_000, check_params_cb=lambda prediction: prediction is not None):
+        press(qtbot, tab, Qt.Key.Key_Z, CTRL)
+    np.testing.assert_array_equal(tab.canvas.to_array(), drawn)
+
+
+def test_drawing_on_an_opened_photo_says_so_and_undo_brings_the_photo_back(qtbot: QtBot, tab: DrawTab, tmp_path: Path) -> None:
+    photo = write_digit_photo(tmp_path / "one.jpg")
+    with qtbot.waitSignal(tab.predictionUpdated, timeout=30_000, check_params_cb=lambda p: p is not None) as read:
+        tab.open_image(photo)
+    picture = tab.canvas.picture()
+    assert read.args[0].digit == 1 and picture is not None
+    draw(qtbot, tab.canvas, SEVEN)
+    assert tab.canvas.picture() is None and tab.canvas.stroke_count() == 2
+    assert tab.banner.kind is BannerKind.INFO and "Undo" in tab.banner.text  # not silent
+    press(qtbot, tab, Qt.Key.Key_Z, CTRL)
+    assert tab.canvas.picture() is None and tab.canvas.stroke_count() == 1  # the second stroke first
+    with qtbot.waitSignal(tab.predictionUpdated, timeout=30_000, check_params_cb=lambda p: p is not None) as reread:
+        press(qtbot, tab, Qt.Key.Key_Z, CTRL)
+    assert tab.canvas.picture() is picture and tab.canvas.stroke_count() == 0
+    assert reread.args[0].digit == 1  # read from the photo again, as when it was opened
+    press(qtbot, tab, Qt.Key.Key_Z, CTRL)  # opening the image is undone too
+    assert tab.canvas.is_empty()
+
+
+def test_a_drawing_made_before_the_model_has_loaded_is_read_once_it_has(qtbot: QtBot, shipped_lenet5: Path) -> None:
+    from mnist_studio.gui import MainWindow
+
+    window = MainWindow()
+    try:
+        window.resize(1200, 800)
+        window.show()
+        (tab,) = [feature.widget for feature in window.features if isinstance(feature.widget, DrawTab)]
+        window.tabs.setCurrentWidget(tab)
+        assert window.context.library.current() is None  # PyTorch and the model are still loading
+        with qtbot.waitSignal(tab.predictionUpdated, timeout=120_000, check_params_cb=lambda p: p is not None) as read:
+            draw(qtbot, tab.canvas, ONE)
+            assert tab.prediction() is None
+        assert read.args[0].digit == 1
+    finally:
+        window.close()

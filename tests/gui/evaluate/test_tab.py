@@ -121,6 +121,9 @@ def test_the_exported_figure_opens_and_has_the_expected_size(
         assert image.format == "PNG"
         assert image.size == FIGURE_PIXELS
     assert tab.banner.kind is BannerKind.SUCCESS and str(written) in tab.banner.text
+    title, model, recipe = tab.figure_header()  # drawn above the grid
+    assert title == "MNIST Studio · test images and the model's answers" and model == "LeNet-5 · lenet5.pt"
+    assert recipe.startswith("2 epochs, batch 128, ")
 
 
 def test_an_export_that_cannot_be_written_says_so(
@@ -145,3 +148,30 @@ def test_before_evaluation_and_after_a_model_change_there_are_no_stale_results(
     assert tab.confusion_view.matrix() is None
     assert not tab.gallery.export_button.isEnabled()
     assert "Click Evaluate" in tab.accuracy_detail.text()
+
+
+def test_gallery_titles_are_whole_at_the_minimum_window_size(qtbot: QtBot, main_window, tab_of) -> None:
+    from mnist_studio.gui.app.main_window import MINIMUM_SIZE
+    from mnist_studio.gui.evaluate.gallery_view import GallerySample
+
+    main_window.resize(*MINIMUM_SIZE)
+    tab = tab_of(main_window, EvaluationTab)
+    main_window.tabs.setCurrentWidget(tab)
+    view = tab.gallery.view
+    qtbot.waitUntil(lambda: main_window.width() == MINIMUM_SIZE[0] and view.isVisible())
+    image = np.zeros((28, 28), dtype=np.uint8)
+    view.set_samples([GallerySample(index=4761 + n, image=image, label=9, prediction=4, confidence=0.972) for n in range(9)])
+    grab = view.grab().toImage()
+    ratio = grab.devicePixelRatio()
+    background = grab.pixelColor(1, 1)
+    line = view.fontMetrics().height()
+    for position in range(3):  # a title cut at its tile's edges fills the tile's outermost columns
+        tile = view.tile_rect(position).adjusted(6, 4, -6, -6)
+        edges = [round(tile.left() * ratio), round(tile.right() * ratio) - 1]
+        touching = [
+            (x, y)
+            for x in edges
+            for y in range(round(tile.top() * ratio), round((tile.top() + 2 * line) * ratio))
+            if grab.pixelColor(x, y) != background
+        ]
+        assert touching == [], f"tile {position}: its title reaches the edge, so it is cut"

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from mnist_studio.core.progress import EpochProgress, StepProgress
-from mnist_studio.gui.train.charts import Series, TrainingCharts
+from mnist_studio.gui.train.charts import TrainingCharts
+from mnist_studio.gui.train.plot_parts import Series
 
 
 def steps(first: int, losses: list[float], total_steps: int = 100, epochs: int = 2) -> StepProgress:
@@ -126,3 +127,41 @@ def test_loss_ticks_show_the_true_values_at_any_magnitude(qtbot, charts: Trainin
         assert label_value(label) == pytest.approx(value, rel=1e-6), (label, value)
     visible = [value for value in ticks if axis.range[0] <= math.log10(value) <= axis.range[1]]
     assert min(visible) <= 75.6 <= max(visible)  # the validation loss sits between true labels
+
+
+def legend_labels(plot) -> list[str]:
+    return [label.text for _, label in plot.getPlotItem().legend.items]
+
+
+def test_the_previous_run_is_named_in_the_legend(charts: TrainingCharts) -> None:
+    charts.start_run(epochs=2, name="MLP, 2 epochs")
+    charts.add_steps(steps(1, [2.0, 1.0]))
+    charts.add_epoch(epoch(1, 0.8))
+    charts.name_run("MLP · mlp-20251128-140312")  # once its checkpoint is written
+    charts.start_run(epochs=2, name="LeNet-5, 2 epochs")
+    assert "previous: MLP · mlp-20251128-140312" in legend_labels(charts.loss_plot)
+    assert "previous: MLP · mlp-20251128-140312" in legend_labels(charts.accuracy_plot)
+
+
+def test_the_accuracy_axis_never_goes_past_100_percent(qtbot, charts: TrainingCharts) -> None:
+    charts.resize(900, 400)
+    charts.show()
+    charts.start_run(epochs=3)
+    charts.add_epoch(epoch(1, 0.95))  # one point: autoscaling around it alone would reach 105%
+    charts.redraw()
+    view = charts.accuracy_plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: view.viewRange()[1][0] < 95)
+    assert view.viewRange()[1][1] <= 101
+
+
+def test_exported_charts_carry_a_header(qtbot, charts: TrainingCharts, tmp_path) -> None:
+    from PySide6.QtGui import QImage
+
+    charts.resize(800, 300)
+    charts.show()
+    plain, headed = tmp_path / "plain.png", tmp_path / "headed.png"
+    assert charts.save_png(str(plain)) and charts.save_png(str(headed), ["MNIST Studio · training charts", "LeNet-5", "3 epochs"])
+    plain_image, headed_image = QImage(str(plain)), QImage(str(headed))
+    assert headed_image.width() == plain_image.width() and headed_image.height() > plain_image.height() + 40
+    header = headed_image.copy(0, 0, headed_image.width(), headed_image.height() - plain_image.height())
+    assert len({header.pixel(x, y) for x in range(0, header.width(), 2) for y in range(header.height())}) > 2  # text

@@ -37,3 +37,22 @@ def test_a_diverged_run_says_what_happened_and_what_to_try() -> None:
     nothing = Divergence(DivergenceReason.NO_PROGRESS, step=430, loss=2.3, learning_rate=1e-7, configured_learning_rate=1e-7)
     assert messages.finished_text(finished(RunStatus.FAILED, nothing)).startswith("Training learned nothing")
     assert messages.finished_bar_text(finished(RunStatus.FAILED, nothing)) == "Diverged"
+
+
+def test_a_checkpoint_kept_elsewhere_says_where_and_why() -> None:
+    from dataclasses import replace
+
+    from mnist_studio.core.files import OutputProblem
+
+    record = replace(
+        finished(RunStatus.COMPLETED), save_problem=OutputProblem.NO_SPACE, requested_path=Path("/runs/mlp-1.pt"),
+        checkpoint_path=Path("/tmp/mlp-1-rescued.pt"),
+    )  # fmt: skip
+    assert messages.save_problem_text(record) == (
+        "The checkpoint could not be written to /runs/mlp-1.pt (no space left on the device; nothing was written), "
+        "so it was kept in /tmp/mlp-1-rescued.pt. Save it where you want it with Save as…"
+    )
+    nowhere = replace(record, checkpoint_path=None)
+    assert "nor to the runs or temporary folder" in messages.save_problem_text(nowhere)
+    assert messages.finished_text(nowhere) == "Finished: test accuracy 98.76%; no checkpoint could be written"
+    assert messages.save_problem_text(finished(RunStatus.COMPLETED)) is None

@@ -68,6 +68,7 @@ def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_win
     library.currentChanged.connect(lambda loaded: announced.append(str(loaded.summary.path)))
     with qtbot.waitSignal(training.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
         click(qtbot, main_window, "startButton")
+        assert tab.progress.text() == "Preparing data and model…" and tab.progress.bar.maximum() == 0  # busy, in words
     record = blocker.args[0]
     assert record.status == "completed", record
     qtbot.waitUntil(lambda: announced == [str(record.checkpoint_path)], timeout=30_000)  # the new current model
@@ -80,6 +81,13 @@ def test_a_tiny_run_fills_the_loss_curve_and_writes_a_checkpoint(qtbot, main_win
     assert len(tab.charts.smooth_loss_curve.getData()[0]) == 8
     assert len(tab.charts.val_accuracy_curve.getData()[0]) == 1
     assert str(checkpoint) in tab.log.toPlainText()
+    start_line = tab.log.toPlainText().splitlines()[0]
+    assert "Start MLP:" in start_line and "on cpu (" in start_line and "fp32" in start_line  # the device really used
+    assert "auto" not in start_line
+    title, model, recipe = tab.export_header()  # what exported charts say above the plots
+    assert title == "MNIST Studio · training charts"
+    assert model == f"MLP · {checkpoint.stem} · test accuracy {record.test_accuracy:.2%}"
+    assert recipe.startswith("1 epoch, batch 128, ") and "on cpu (" in recipe
     assert tab.banner.kind is BannerKind.SUCCESS and f"{record.test_accuracy:.2%}" in tab.banner.text
     assert buttons(main_window) == (True, False, False)
 
@@ -94,6 +102,8 @@ def test_buttons_follow_the_run_state(qtbot, main_window, train_tab) -> None:
     assert not controls.start_action.isEnabled() and controls.stop_action.isEnabled()
     click(qtbot, main_window, "pauseButton")
     assert tab.state is RunState.PAUSED and controls.pause_button.text() == "Resume"
+    assert "paused" in main_window.statusBar().currentMessage() and "Training MLP" not in main_window.statusBar().currentMessage()
+    assert tab.progress.text().endswith("— paused")
     assert buttons(main_window) == (False, True, True)
     with qtbot.waitSignal(main_window.context.training.runFinished, timeout=RUN_TIMEOUT_MS):
         click(qtbot, main_window, "stopButton")
@@ -103,16 +113,43 @@ def test_buttons_follow_the_run_state(qtbot, main_window, train_tab) -> None:
     assert controls.pause_button.text() == "Pause" and tab.form.isEnabled()
 
 
-def test_start_waits_for_torch(qtbot) -> None:
+def test_start_pressed_while_pytorch_loads_starts_once_it_has(qtbot) -> None:
     from mnist_studio.gui import MainWindow
 
     window = MainWindow()
     try:
+        training = window.context.training
         assert window.context.torch_loader.state is LoaderState.IDLE
-        assert buttons(window) == (False, False, False)
-        with qtbot.waitSignal(window.context.torch_loader.loaded, timeout=60_000):
+        set_recipe(window, "mlp", epochs=1, images=256)
+        assert buttons(window) == (True, False, False)  # Start is accepted while PyTorch loads
+        with qtbot.waitSignal(training.runStarted, timeout=RUN_TIMEOUT_MS):
+            click(qtbot, window, "startButton")
+            tab = window.findChild(TrainTab)
+            assert tab.is_start_pending() and tab.progress.text() == "Starting when PyTorch has loaded…"
+            assert buttons(window) == (False, False, True) and tab.controls.stop_button.text() == "Cancel"
+            assert not tab.form.isEnabled()
+        assert not tab.is_start_pending() and tab.controls.stop_button.text() == "Stop"
+        with qtbot.waitSignal(training.runFinished, timeout=RUN_TIMEOUT_MS) as finished:
             pass
-        assert buttons(window) == (True, False, False)
+        assert finished.args[0].status == "completed" and finished.args[0].step == 2  # the form's recipe: 256 images
+    finally:
+        window.close()
+
+
+def test_a_start_waiting_for_pytorch_can_be_cancelled(qtbot) -> None:
+    from mnist_studio.gui import MainWindow
+
+    window = MainWindow()
+    try:
+        tab = window.findChild(TrainTab)
+        click(qtbot, window, "startButton")
+        assert tab.is_start_pending()
+        click(qtbot, window, "stopButton")  # labelled Cancel
+        assert not tab.is_start_pending() and tab.progress.text() == "Start canceled"
+        with qtbot.assertNotEmitted(window.context.training.runStarted, wait=500):
+            with qtbot.waitSignal(window.context.torch_loader.loaded, timeout=60_000):
+                pass
+        assert tab.state is RunState.IDLE and buttons(window) == (True, False, False) and tab.form.isEnabled()
     finally:
         window.close()
 
@@ -242,3 +279,33 @@ def test_every_setting_of_the_form_explains_itself(train_tab) -> None:
     for widget in (form.epochs_spin, form.learning_rate_spin, form.device_combo):
         layout = widget.parentWidget().layout()
         assert isinstance(layout, QFormLayout) and layout.labelForField(widget).toolTip() == widget.toolTip()
+
+
+def test_a_checkpoint_that_could_not_go_where_asked_is_kept_current_and_offered_for_save_as(
+    qtbot, main_window, train_tab, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_studio.core.files import OutputPathError, OutputProblem
+    from mnist_studio.core.training import loop
+
+    def full_disk(path, payload):
+        raise OutputPathError(OutputProblem.NO_SPACE, path)
+
+    monkeypatch.setattr(loop, "save_checkpoint", full_disk)  # the first write fails; the engine's fallback does not
+    tab, library = train_tab, main_window.context.library
+    set_recipe(main_window, "mlp", epochs=1, images=256)
+    with qtbot.waitSignal(main_window.context.training.runFinished, timeout=RUN_TIMEOUT_MS) as blocker:
+        click(qtbot, main_window, "startButton")
+    record = blocker.args[0]
+    assert record.status == "completed" and record.save_problem is OutputProblem.NO_SPACE
+    kept = Path(record.checkpoint_path)
+    assert kept.is_file() and kept != record.requested_path
+    qtbot.waitUntil(lambda: main_window.current_checkpoint == str(kept), timeout=30_000)  # the trained model is current
+    assert tab.banner.kind is BannerKind.ERROR and str(kept) in tab.banner.text and "no space left" in tab.banner.text
+    assert tab.banner.action_button.isVisible() and tab.banner.action_button.text() == "Save as…"
+    target = tmp_path / "where-i-want-it"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "MNIST Studio checkpoints (*.pt)"))
+    qtbot.mouseClick(tab.banner.action_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "where-i-want-it.pt").read_bytes() == kept.read_bytes()
+    assert tab.banner.kind is None
