@@ -35,7 +35,10 @@ _COLOURS = {  # kind -> (background, border, text)
 
 
 class MessageBanner(QFrame):
-    """A message of one :class:`BannerKind` with a close button, floating over the top of ``host``."""
+    """A message of one :class:`BannerKind` with a close button, floating over the top of ``host``.
+
+    ``host`` must not be a QSplitter (a splitter turns every child widget into a pane).
+    """
 
     def __init__(self, host: QWidget) -> None:
         super().__init__(host)

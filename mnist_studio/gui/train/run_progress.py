@@ -34,6 +34,7 @@ class RunProgress(QWidget):
         layout.addWidget(self.stats_label, 0, 1)
         layout.addWidget(self.bar, 1, 0, 1, 2)
         layout.setColumnStretch(0, 1)
+        self._determinate = (1, 0)  # the bar's last (maximum, value): a busy spell ("Stopping…") returns to it
         self.show_text(self.tr("Ready"))
 
     def text(self) -> str:
@@ -46,17 +47,20 @@ class RunProgress(QWidget):
         self.bar.setAccessibleDescription(text)
         if busy:
             self.bar.setRange(0, 0)
-            self.stats_label.clear()
         elif self.bar.maximum() == 0:
-            self.bar.setRange(0, 1)
-            self.bar.setValue(0)
+            maximum, value = self._determinate
+            self.bar.setRange(0, maximum)
+            self.bar.setValue(value)
 
     def start(self, text: str) -> None:
         """A run is being prepared (data, model): busy bar, ``text``, no speed yet."""
+        self._determinate = (1, 0)
+        self.stats_label.clear()
         self.show_text(text, busy=True)
 
     def show_step(self, record: StepProgress, *, paused: bool) -> None:
         """Steps done of all, and the speed."""
+        self._determinate = (record.total_steps, record.step)
         self.bar.setRange(0, record.total_steps)
         self.bar.setValue(record.step)
         self.show_text(messages.step_text(record, paused=paused))
@@ -69,7 +73,11 @@ class RunProgress(QWidget):
     def show_finished(self, record: TrainingFinished) -> None:
         """How the run ended; a completed run fills the bar and shows its speed."""
         if record.status is RunStatus.COMPLETED:
-            self.bar.setRange(0, max(1, self.bar.maximum()))
-            self.bar.setValue(self.bar.maximum())
+            maximum = max(1, self._determinate[0])
+            self._determinate = (maximum, maximum)
+            self.bar.setRange(0, maximum)
+            self.bar.setValue(maximum)
             self.stats_label.setText(messages.finished_speed_text(record))
+        else:
+            self.stats_label.clear()  # no speed or time left for a run that has ended early
         self.show_text(messages.finished_bar_text(record))

@@ -265,7 +265,7 @@ def _lay_out(tab: TrainTab) -> MessageBanner:
     splitter.setStretchFactor(0, 3)
     splitter.setStretchFactor(1, 1)
     splitter.setSizes([520, 160])
-    banner = MessageBanner(splitter)  # floats over the charts: a message never pushes them down
+    banner = MessageBanner(chart_panel)  # floats over the charts: a message never pushes them down
     banner.setObjectName("trainMessage")
     right = QVBoxLayout()
     right.addWidget(tab.progress)
